@@ -1,0 +1,189 @@
+//! Commands the ledger accepts, what they answer, and how they fail.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+use crate::availability::{Quote, Refusal, Ship};
+use crate::date::{Date, Millis};
+use crate::policy::Policy;
+
+/// A change to one SKU's ledger. Identifiers that must be unguessable (reservation ids)
+/// are chosen by the shell, which has a source of randomness; the core has none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Hold `qty` units: from stock what is free, the rest as backorder.
+    Reserve { id: String, qty: u32, ship: Ship },
+    /// Give a held reservation back.
+    Release { id: String },
+    /// Turn a reservation (or, without one, a fresh reservation) into an order line.
+    /// `ship` defaults to the reservation's, or to partial.
+    Confirm { order_id: String, qty: u32, ship: Option<Ship>, reservation: Option<String> },
+    /// Cancel an order line, or only its still-outstanding backorder.
+    Cancel { order_id: String, scope: CancelScope },
+    /// Units arrived, optionally against a purchase order.
+    Receive { qty: u32, purchase_order: Option<String> },
+    /// Create or change an inbound purchase order.
+    SetPurchaseOrder { id: String, qty: u32, expected: Date },
+    CancelPurchaseOrder { id: String },
+    /// Replace the policy, and optionally set the count of units on hand.
+    Configure { policy: Policy, on_hand: Option<u32> },
+}
+
+impl Command {
+    /// A canonical text of the request, for idempotency: two commands with the same
+    /// fingerprint are the same request. Ids the shell generates per attempt are left out,
+    /// so a retried reservation matches its first attempt.
+    pub fn fingerprint(&self) -> String {
+        let mut text = String::new();
+        // Writing into a String cannot fail.
+        let _ = match self {
+            Command::Reserve { qty, ship, .. } => write!(text, "reserve|{qty}|{ship:?}"),
+            Command::Release { id } => write!(text, "release|{id}"),
+            Command::Confirm { order_id, qty, ship, reservation } => {
+                write!(text, "confirm|{order_id}|{qty}|{ship:?}|{reservation:?}")
+            }
+            Command::Cancel { order_id, scope } => write!(text, "cancel|{order_id}|{scope:?}"),
+            Command::Receive { qty, purchase_order } => write!(text, "receive|{qty}|{purchase_order:?}"),
+            Command::SetPurchaseOrder { id, qty, expected } => write!(text, "po|{id}|{qty}|{expected}"),
+            Command::CancelPurchaseOrder { id } => write!(text, "po-cancel|{id}"),
+            Command::Configure { policy, on_hand } => write!(text, "configure|{policy:?}|{on_hand:?}"),
+        };
+        text
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CancelScope {
+    /// The whole line: its units return to stock and everything is refunded.
+    Line,
+    /// Only the units still waiting; what shipped or was allocated stays.
+    Backorder,
+}
+
+/// Where a reservation stands. Every state but `Held` is final and reached once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HoldState {
+    Held,
+    Confirmed { order_id: String },
+    Released,
+    Expired,
+    /// The item was discontinued while the reservation waited for backordered units.
+    Withdrawn,
+}
+
+impl HoldState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HoldState::Held => "held",
+            HoldState::Confirmed { .. } => "confirmed",
+            HoldState::Released => "released",
+            HoldState::Expired => "expired",
+            HoldState::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// A reservation as the shopper sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HoldView {
+    pub id: String,
+    /// What was quoted when the reservation was made: the promise.
+    pub quote: Quote,
+    /// Units currently covered by stock (grows when a receipt reaches a held backorder).
+    pub covered: u32,
+    /// Projected ship date of the still-backordered units.
+    pub projected: Option<Date>,
+    pub ship: Ship,
+    pub state: HoldState,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+}
+
+/// An order line as the merchant sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineView {
+    pub order_id: String,
+    /// The split and dates promised when the units were reserved.
+    pub quote: Quote,
+    pub ship: Ship,
+    /// Backordered units that a receipt has since covered.
+    pub allocated: u32,
+    /// Backordered units still waiting.
+    pub outstanding: u32,
+    /// Backordered units cancelled without being filled.
+    pub cancelled_backorder: u32,
+    /// Current projection for the outstanding units.
+    pub projected: Option<Date>,
+    /// 1-based place in the backorder queue, counting every waiting entry.
+    pub position: Option<u32>,
+    pub cancellation: Option<Cancellation>,
+    pub reservation: Option<String>,
+    pub created_at: Millis,
+}
+
+/// The result of cancelling a line (or its backorder).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cancellation {
+    /// Units to refund to the customer.
+    pub refund_qty: u32,
+    /// Units that went back to stock (and to the queue first).
+    pub restocked: u32,
+    /// Outstanding backordered units dropped.
+    pub backorder_cancelled: u32,
+}
+
+/// Who received units from a receipt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Owner {
+    Reservation(String),
+    Order(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    pub owner: Owner,
+    pub qty: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PurchaseOrder {
+    pub id: String,
+    /// Units still expected.
+    pub qty: u32,
+    pub expected: Date,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Reserved(HoldView),
+    Released(HoldView),
+    Confirmed(LineView),
+    Cancelled { order_id: String, cancellation: Cancellation },
+    Received { allocations: Vec<Allocation>, on_hand: u32 },
+    PurchaseOrderSet(PurchaseOrder),
+    PurchaseOrderCancelled(PurchaseOrder),
+    Configured { on_hand: u32, allocations: Vec<Allocation> },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    Reservation,
+    Order,
+    PurchaseOrder,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// The quantity cannot be sold (zero, beyond capacity, or discontinued).
+    Refused(Refusal),
+    NotFound(Missing),
+    /// The reservation was already resolved another way.
+    ReservationNotHeld { state: HoldState },
+    /// An order line with this id exists with different contents.
+    OrderExists,
+    /// The order was cancelled; only its cancellation can be repeated.
+    OrderCancelled,
+    /// The request is well-formed but breaks a rule; the text says which.
+    Invalid(&'static str),
+}

@@ -1,0 +1,907 @@
+//! One SKU's authoritative ledger: stock, holds, the backorder queue, purchase orders.
+//!
+//! Every change goes through [`Ledger::apply`] (a command at `now`) or [`Ledger::advance`]
+//! (time passing). Both first expire due holds, then act, then settle: projections are
+//! recomputed where supply may have moved them, and events are queued for the shell.
+
+use alloc::borrow::Cow;
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::availability::{merge_by_date, Availability, Lot, Quote, Ship};
+use crate::command::{
+    Allocation, CancelScope, Cancellation, Command, Error, HoldState, HoldView, LineView, Missing,
+    Outcome, Owner, PurchaseOrder,
+};
+use crate::date::{Date, Millis};
+use crate::event::{CancelReason, Event, EventRecord};
+use crate::policy::Policy;
+use crate::replies::KEY_RETENTION_MS;
+
+/// A reservation. Its backordered units wait in the queue under `seq`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hold {
+    pub id: String,
+    pub seq: u64,
+    pub quote: Quote,
+    pub ship: Ship,
+    pub state: HoldState,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+    /// When the hold left `Held`.
+    pub resolved_at: Option<Millis>,
+}
+
+/// A confirmed order line. Its backordered units wait in the queue under `seq`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub order_id: String,
+    pub seq: u64,
+    pub quote: Quote,
+    pub ship: Ship,
+    pub reservation: Option<String>,
+    pub created_at: Millis,
+    /// Backordered units cancelled without being filled.
+    pub cancelled_backorder: u32,
+    pub cancellation: Option<Cancellation>,
+}
+
+/// A place in the backorder queue, as persisted beside its hold or line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Waiting {
+    pub outstanding: u32,
+    /// The ship date last computed (for lines: last announced) for the outstanding units.
+    pub projected: Option<Date>,
+}
+
+/// Counters that, with holds, lines and purchase orders, make up the whole ledger.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stock {
+    /// Units on hand that nobody holds.
+    pub free: u32,
+    /// Units ever received.
+    pub received: u64,
+    /// Net units added (or removed, negative) by stock counts.
+    pub adjusted: i64,
+    pub next_seq: u64,
+    pub next_event_seq: u64,
+    /// The shortfall last announced by `reorder_needed`.
+    pub reorder_reported: u32,
+    /// The day projections were last computed for.
+    pub projected_on: Option<Date>,
+}
+
+/// What changed since the last [`Ledger::take_changes`], for the shell to persist.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Policy or stock counters.
+    pub ledger: bool,
+    /// Ids whose record must be written again (or deleted when gone).
+    pub holds: BTreeSet<String>,
+    pub lines: BTreeSet<String>,
+    pub purchase_orders: BTreeSet<String>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        !self.ledger && self.holds.is_empty() && self.lines.is_empty() && self.purchase_orders.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    seq: u64,
+    owner: Owner,
+    outstanding: u32,
+    projected: Option<Date>,
+}
+
+/// One waiting entry of the backorder queue, for listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueItem<'a> {
+    pub position: u32,
+    pub owner: &'a Owner,
+    pub outstanding: u32,
+    pub projected: Option<Date>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    policy: Policy,
+    stock: Stock,
+    holds: BTreeMap<String, Hold>,
+    /// Held reservations by expiry.
+    expiries: BTreeSet<(Millis, String)>,
+    /// Resolved reservations by resolution time, forgotten after a day.
+    resolved: BTreeSet<(Millis, String)>,
+    lines: BTreeMap<String, Line>,
+    /// Waiting backordered units, oldest first (ascending `seq`).
+    queue: VecDeque<Entry>,
+    /// Sorted by expected date, then id.
+    purchase_orders: Vec<PurchaseOrder>,
+    events: Vec<EventRecord>,
+    changes: Changes,
+    /// Something happened that may move projected dates.
+    dates_may_move: bool,
+}
+
+impl Ledger {
+    /// Rebuilds a ledger from persisted parts, checking every invariant.
+    pub fn restore(
+        policy: Policy,
+        stock: Stock,
+        holds: Vec<(Hold, Option<Waiting>)>,
+        lines: Vec<(Line, Option<Waiting>)>,
+        purchase_orders: Vec<PurchaseOrder>,
+    ) -> Result<Ledger, &'static str> {
+        policy.validate()?;
+        let mut ledger = Ledger { policy, stock, ..Ledger::default() };
+        let mut queue = Vec::new();
+        for (hold, waiting) in holds {
+            if let Some(waiting) = waiting {
+                queue.push(Entry::new(hold.seq, Owner::Reservation(hold.id.clone()), waiting));
+            }
+            match (&hold.state, hold.resolved_at) {
+                (HoldState::Held, _) => ledger.expiries.insert((hold.expires_at, hold.id.clone())),
+                (_, Some(at)) => ledger.resolved.insert((at, hold.id.clone())),
+                (_, None) => return Err("a resolved reservation has no resolution time"),
+            };
+            if ledger.holds.insert(hold.id.clone(), hold).is_some() {
+                return Err("two reservations share an id");
+            }
+        }
+        for (line, waiting) in lines {
+            if let Some(waiting) = waiting {
+                queue.push(Entry::new(line.seq, Owner::Order(line.order_id.clone()), waiting));
+            }
+            if ledger.lines.insert(line.order_id.clone(), line).is_some() {
+                return Err("two order lines share an id");
+            }
+        }
+        queue.sort_by_key(|entry| entry.seq);
+        ledger.queue = queue.into();
+        let mut purchase_orders = purchase_orders;
+        purchase_orders.sort_by(|a, b| (a.expected, &a.id).cmp(&(b.expected, &b.id)));
+        ledger.purchase_orders = purchase_orders;
+        ledger.check_invariants()?;
+        Ok(ledger)
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn stock(&self) -> &Stock {
+        &self.stock
+    }
+
+    pub fn today(&self, now: Millis) -> Date {
+        self.policy.today(now)
+    }
+
+    /// Units nobody holds, free for new shoppers.
+    pub fn available_now(&self) -> u32 {
+        self.stock.free
+    }
+
+    /// Units in the warehouse not yet committed to an order: free plus held.
+    pub fn on_hand(&self) -> u32 {
+        let held: u64 = self
+            .expiries
+            .iter()
+            .filter_map(|(_, id)| self.holds.get(id))
+            .map(|hold| u64::from(hold.quote.qty - self.outstanding(hold.seq)))
+            .sum();
+        (u64::from(self.stock.free) + held).min(u64::from(u32::MAX)) as u32
+    }
+
+    pub fn purchase_orders(&self) -> &[PurchaseOrder] {
+        &self.purchase_orders
+    }
+
+    pub fn holds(&self) -> impl Iterator<Item = &Hold> {
+        self.holds.values()
+    }
+
+    pub fn lines(&self) -> impl Iterator<Item = &Line> {
+        self.lines.values()
+    }
+
+    /// A reservation and, while it is held, its place in the queue (once confirmed, the
+    /// place belongs to the order line).
+    pub fn hold_record(&self, id: &str) -> Option<(Hold, Option<Waiting>)> {
+        let hold = self.holds.get(id)?;
+        let waiting = if hold.state == HoldState::Held { self.waiting(hold.seq) } else { None };
+        Some((hold.clone(), waiting))
+    }
+
+    pub fn line_record(&self, order_id: &str) -> Option<(Line, Option<Waiting>)> {
+        self.lines.get(order_id).map(|line| (line.clone(), self.waiting(line.seq)))
+    }
+
+    pub fn hold_view(&self, id: &str) -> Option<HoldView> {
+        let hold = self.holds.get(id)?;
+        // A confirmed reservation shares its place with its order line; a released one has none.
+        let (covered, projected) = match hold.state {
+            HoldState::Held | HoldState::Confirmed { .. } => {
+                let waiting = self.waiting(hold.seq);
+                (hold.quote.qty - waiting.map_or(0, |w| w.outstanding), waiting.and_then(|w| w.projected))
+            }
+            HoldState::Released | HoldState::Expired | HoldState::Withdrawn => (0, None),
+        };
+        Some(HoldView {
+            id: hold.id.clone(),
+            quote: hold.quote,
+            covered,
+            projected,
+            ship: hold.ship,
+            state: hold.state.clone(),
+            created_at: hold.created_at,
+            expires_at: hold.expires_at,
+        })
+    }
+
+    pub fn line_view(&self, order_id: &str) -> Option<LineView> {
+        let line = self.lines.get(order_id)?;
+        let index = self.queue_index(line.seq);
+        let outstanding = self.outstanding(line.seq);
+        let allocated = match line.cancellation {
+            Some(_) => 0,
+            None => line.quote.backorder - outstanding - line.cancelled_backorder,
+        };
+        Some(LineView {
+            order_id: line.order_id.clone(),
+            quote: line.quote,
+            ship: line.ship,
+            allocated,
+            outstanding,
+            cancelled_backorder: line.cancelled_backorder,
+            projected: index.and_then(|i| self.queue[i].projected),
+            position: index.map(|i| i as u32 + 1),
+            cancellation: line.cancellation,
+            reservation: line.reservation.clone(),
+            created_at: line.created_at,
+        })
+    }
+
+    /// The backorder queue, oldest first.
+    pub fn queue(&self) -> impl Iterator<Item = QueueItem<'_>> {
+        self.queue.iter().enumerate().map(|(i, entry)| QueueItem {
+            position: i as u32 + 1,
+            owner: &entry.owner,
+            outstanding: entry.outstanding,
+            projected: entry.projected,
+        })
+    }
+
+    /// When the next held reservation expires, for the shell's alarm.
+    pub fn next_expiry(&self) -> Option<Millis> {
+        self.expiries.first().map(|(at, _)| *at)
+    }
+
+    /// Events since the last call, in order.
+    pub fn take_events(&mut self) -> Vec<EventRecord> {
+        core::mem::take(&mut self.events)
+    }
+
+    /// What changed since the last call.
+    pub fn take_changes(&mut self) -> Changes {
+        core::mem::take(&mut self.changes)
+    }
+
+    /// What a shopper can be offered on `today`. Call [`Ledger::advance`] for the current
+    /// time first so that expired holds are back in stock.
+    pub fn availability(&self, today: Date) -> Availability<'_> {
+        let mut cursor = SupplyCursor::new(&self.purchase_orders, today);
+        let mut waiting: u64 = 0;
+        for entry in &self.queue {
+            cursor.take(entry.outstanding);
+            waiting += u64::from(entry.outstanding);
+        }
+        let supply = merge_by_date(cursor.leftover());
+        let policy = &self.policy;
+        let mut remaining = policy.backorder_limit.map(|limit| clamp_u32(u64::from(limit).saturating_sub(waiting)));
+        if policy.limit_to_inbound {
+            let inbound = clamp_u32(supply.iter().map(|lot| u64::from(lot.qty)).sum());
+            remaining = Some(remaining.map_or(inbound, |r| r.min(inbound)));
+        }
+        Availability {
+            today,
+            available_now: self.stock.free,
+            takes_backorders: policy.takes_backorders(),
+            backorder_remaining: remaining,
+            lead_time_days: policy.lead_time_days,
+            release_date: policy.release_date,
+            discontinued: policy.discontinued,
+            low_stock_threshold: policy.low_stock_threshold,
+            calendar: Cow::Borrowed(&policy.calendar),
+            supply: Cow::Owned(supply),
+            supply_horizon: self.supply_horizon(today),
+        }
+    }
+
+    /// Lets time pass: expires due holds and refreshes projections for a new day.
+    pub fn advance(&mut self, now: Millis) {
+        let before = self.stock.free;
+        self.expire_due(now);
+        self.settle(now, before);
+    }
+
+    /// Applies one command at `now`. A failed command changes nothing.
+    pub fn apply(&mut self, now: Millis, command: Command) -> Result<Outcome, Error> {
+        let before = self.stock.free;
+        self.expire_due(now);
+        let today = self.today(now);
+        let result = match command {
+            Command::Reserve { id, qty, ship } => self.reserve(now, today, id, qty, ship),
+            Command::Release { id } => self.release(now, &id),
+            Command::Confirm { order_id, qty, ship, reservation } => {
+                self.confirm(now, today, order_id, qty, ship, reservation)
+            }
+            Command::Cancel { order_id, scope } => self.cancel(now, &order_id, scope),
+            Command::Receive { qty, purchase_order } => self.receive(now, qty, purchase_order),
+            Command::SetPurchaseOrder { id, qty, expected } => self.set_purchase_order(id, qty, expected),
+            Command::CancelPurchaseOrder { id } => self.cancel_purchase_order(&id),
+            Command::Configure { policy, on_hand } => self.configure(now, policy, on_hand),
+        };
+        self.settle(now, before);
+        result
+    }
+
+    fn reserve(&mut self, now: Millis, today: Date, id: String, qty: u32, ship: Ship) -> Result<Outcome, Error> {
+        if self.holds.contains_key(&id) {
+            return Err(Error::Invalid("reservation id is already in use"));
+        }
+        let quote = self.availability(today).quote(qty, ship, today).map_err(Error::Refused)?;
+        let seq = self.take_units(quote, Owner::Reservation(id.clone()));
+        let hold = Hold {
+            id: id.clone(),
+            seq,
+            quote,
+            ship,
+            state: HoldState::Held,
+            created_at: now,
+            expires_at: now.saturating_add(self.policy.hold_ttl),
+            resolved_at: None,
+        };
+        self.expiries.insert((hold.expires_at, id.clone()));
+        self.holds.insert(id.clone(), hold);
+        self.changes.holds.insert(id.clone());
+        Ok(Outcome::Reserved(self.hold_view(&id).ok_or(Error::NotFound(Missing::Reservation))?))
+    }
+
+    /// Takes a quote's units: `now` from free stock, `backorder` into the queue. Returns the
+    /// queue sequence number given to them.
+    fn take_units(&mut self, quote: Quote, owner: Owner) -> u64 {
+        let seq = self.stock.next_seq;
+        self.stock.next_seq += 1;
+        self.stock.free -= quote.now;
+        self.changes.ledger = true;
+        if quote.backorder > 0 {
+            // Either queue was empty or this is the newest entry: appending keeps seq order.
+            self.queue.push_back(Entry::new(
+                seq,
+                owner,
+                Waiting { outstanding: quote.backorder, projected: quote.backorder_ship_date },
+            ));
+        }
+        seq
+    }
+
+    fn release(&mut self, now: Millis, id: &str) -> Result<Outcome, Error> {
+        let hold = self.holds.get(id).ok_or(Error::NotFound(Missing::Reservation))?;
+        match &hold.state {
+            HoldState::Held => self.end_hold(id, HoldState::Released, now),
+            HoldState::Confirmed { .. } => return Err(Error::ReservationNotHeld { state: hold.state.clone() }),
+            HoldState::Released | HoldState::Expired | HoldState::Withdrawn => {}
+        }
+        Ok(Outcome::Released(self.hold_view(id).ok_or(Error::NotFound(Missing::Reservation))?))
+    }
+
+    /// Ends a held reservation: its waiting units leave the queue and its covered units go
+    /// back to stock (to the queue first).
+    fn end_hold(&mut self, id: &str, state: HoldState, at: Millis) {
+        let Some(hold) = self.holds.get_mut(id) else { return };
+        if hold.state != HoldState::Held {
+            return;
+        }
+        hold.state = state;
+        hold.resolved_at = Some(at);
+        let (seq, qty, expires_at) = (hold.seq, hold.quote.qty, hold.expires_at);
+        self.expiries.remove(&(expires_at, String::from(id)));
+        self.resolved.insert((at, String::from(id)));
+        self.changes.holds.insert(String::from(id));
+        let outstanding = self.leave_queue(seq);
+        self.restock(at, qty - outstanding);
+    }
+
+    fn confirm(
+        &mut self,
+        now: Millis,
+        today: Date,
+        order_id: String,
+        qty: u32,
+        ship: Option<Ship>,
+        reservation: Option<String>,
+    ) -> Result<Outcome, Error> {
+        if let Some(line) = self.lines.get(&order_id) {
+            let same = line.quote.qty == qty
+                && line.reservation == reservation
+                && ship.is_none_or(|ship| ship == line.ship);
+            return match (same, line.cancellation) {
+                (false, _) => Err(Error::OrderExists),
+                (true, Some(_)) => Err(Error::OrderCancelled),
+                (true, None) => Ok(Outcome::Confirmed(self.line_view(&order_id).ok_or(Error::OrderExists)?)),
+            };
+        }
+        let (seq, quote, ship) = match &reservation {
+            Some(id) => {
+                let hold = self.holds.get_mut(id).ok_or(Error::NotFound(Missing::Reservation))?;
+                if hold.state != HoldState::Held {
+                    return Err(Error::ReservationNotHeld { state: hold.state.clone() });
+                }
+                if hold.quote.qty != qty {
+                    return Err(Error::Invalid("qty differs from the reservation's qty"));
+                }
+                if ship.is_some_and(|ship| ship != hold.ship) {
+                    return Err(Error::Invalid("ship differs from the reservation's ship"));
+                }
+                hold.state = HoldState::Confirmed { order_id: order_id.clone() };
+                hold.resolved_at = Some(now);
+                let (seq, quote, ship, expires_at) = (hold.seq, hold.quote, hold.ship, hold.expires_at);
+                self.expiries.remove(&(expires_at, id.clone()));
+                self.resolved.insert((now, id.clone()));
+                self.changes.holds.insert(id.clone());
+                (seq, quote, ship)
+            }
+            None => {
+                let ship = ship.unwrap_or_default();
+                let quote = self.availability(today).quote(qty, ship, today).map_err(Error::Refused)?;
+                (self.take_units(quote, Owner::Order(order_id.clone())), quote, ship)
+            }
+        };
+        let line = Line {
+            order_id: order_id.clone(),
+            seq,
+            quote,
+            ship,
+            reservation,
+            created_at: now,
+            cancelled_backorder: 0,
+            cancellation: None,
+        };
+        self.lines.insert(order_id.clone(), line);
+        self.changes.lines.insert(order_id.clone());
+        if let Some(index) = self.queue_index(seq) {
+            self.queue[index].owner = Owner::Order(order_id.clone());
+        }
+        if quote.backorder > 0 {
+            let promised = quote.backorder_ship_date;
+            self.emit(now, Event::BackorderCreated { order_id: order_id.clone(), backorder: quote.backorder, promised });
+            let waiting = self.waiting(seq);
+            let outstanding = waiting.map_or(0, |w| w.outstanding);
+            if outstanding < quote.backorder {
+                let qty = quote.backorder - outstanding;
+                self.emit(now, Event::BackorderAllocated { order_id: order_id.clone(), qty, outstanding });
+            }
+            if let Some(projected) = waiting.map(|w| w.projected).filter(|&p| p != promised) {
+                let order_id = order_id.clone();
+                self.emit(now, Event::EtaChanged { order_id, promised, previous: promised, projected });
+            }
+        }
+        Ok(Outcome::Confirmed(self.line_view(&order_id).ok_or(Error::NotFound(Missing::Order))?))
+    }
+
+    fn cancel(&mut self, now: Millis, order_id: &str, scope: CancelScope) -> Result<Outcome, Error> {
+        let line = self.lines.get(order_id).ok_or(Error::NotFound(Missing::Order))?;
+        let seq = line.seq;
+        if let Some(cancellation) = line.cancellation {
+            return match scope {
+                CancelScope::Line => Ok(Outcome::Cancelled { order_id: order_id.into(), cancellation }),
+                CancelScope::Backorder => Err(Error::OrderCancelled),
+            };
+        }
+        let cancellation = match scope {
+            CancelScope::Backorder => {
+                let dropped = self.drop_backorder(now, order_id, CancelReason::Merchant);
+                Cancellation { refund_qty: dropped, restocked: 0, backorder_cancelled: dropped }
+            }
+            CancelScope::Line => {
+                let outstanding = self.leave_queue(seq);
+                let line = self.lines.get_mut(order_id).ok_or(Error::NotFound(Missing::Order))?;
+                let allocated = line.quote.backorder - outstanding - line.cancelled_backorder;
+                let restocked = line.quote.now + allocated;
+                let cancellation = Cancellation {
+                    refund_qty: line.quote.qty - line.cancelled_backorder,
+                    restocked,
+                    backorder_cancelled: outstanding,
+                };
+                line.cancellation = Some(cancellation);
+                self.changes.lines.insert(order_id.into());
+                self.emit(
+                    now,
+                    Event::OrderCancelled { order_id: order_id.into(), refund_qty: cancellation.refund_qty, restocked },
+                );
+                self.restock(now, restocked);
+                cancellation
+            }
+        };
+        Ok(Outcome::Cancelled { order_id: order_id.into(), cancellation })
+    }
+
+    /// Cancels the still-waiting units of an open line; returns how many.
+    fn drop_backorder(&mut self, now: Millis, order_id: &str, reason: CancelReason) -> u32 {
+        let Some(seq) = self.lines.get(order_id).map(|line| line.seq) else { return 0 };
+        let dropped = self.leave_queue(seq);
+        if dropped > 0 {
+            if let Some(line) = self.lines.get_mut(order_id) {
+                line.cancelled_backorder += dropped;
+            }
+            self.changes.lines.insert(order_id.into());
+            let order_id = order_id.into();
+            self.emit(now, Event::BackorderCancelled { order_id, qty: dropped, refund_qty: dropped, reason });
+        }
+        dropped
+    }
+
+    fn receive(&mut self, now: Millis, qty: u32, purchase_order: Option<String>) -> Result<Outcome, Error> {
+        if qty == 0 {
+            return Err(Error::Invalid("qty must be at least 1"));
+        }
+        if u64::from(self.on_hand()) + u64::from(qty) > u64::from(u32::MAX) {
+            return Err(Error::Invalid("stock on hand would exceed 4294967295 units"));
+        }
+        if let Some(id) = &purchase_order {
+            let index = self.purchase_order_index(id).ok_or(Error::NotFound(Missing::PurchaseOrder))?;
+            let po = &mut self.purchase_orders[index];
+            po.qty -= qty.min(po.qty);
+            if po.qty == 0 {
+                self.purchase_orders.remove(index);
+            }
+            self.changes.purchase_orders.insert(id.clone());
+        }
+        self.stock.received += u64::from(qty);
+        let allocations = self.restock(now, qty);
+        Ok(Outcome::Received { allocations, on_hand: self.on_hand() })
+    }
+
+    fn set_purchase_order(&mut self, id: String, qty: u32, expected: Date) -> Result<Outcome, Error> {
+        if qty == 0 {
+            return Err(Error::Invalid("qty must be at least 1"));
+        }
+        if let Some(index) = self.purchase_order_index(&id) {
+            self.purchase_orders.remove(index);
+        }
+        let po = PurchaseOrder { id: id.clone(), qty, expected };
+        let at = self.purchase_orders.partition_point(|other| (other.expected, &other.id) < (expected, &id));
+        self.purchase_orders.insert(at, po.clone());
+        self.changes.purchase_orders.insert(id);
+        self.dates_may_move = true;
+        Ok(Outcome::PurchaseOrderSet(po))
+    }
+
+    fn cancel_purchase_order(&mut self, id: &str) -> Result<Outcome, Error> {
+        let index = self.purchase_order_index(id).ok_or(Error::NotFound(Missing::PurchaseOrder))?;
+        let po = self.purchase_orders.remove(index);
+        self.changes.purchase_orders.insert(id.into());
+        self.dates_may_move = true;
+        Ok(Outcome::PurchaseOrderCancelled(po))
+    }
+
+    fn configure(&mut self, now: Millis, policy: Policy, on_hand: Option<u32>) -> Result<Outcome, Error> {
+        policy.validate().map_err(Error::Invalid)?;
+        let current = self.on_hand();
+        let target = on_hand.unwrap_or(current);
+        if current - target.min(current) > self.stock.free {
+            return Err(Error::Invalid("on_hand cannot drop below the units held by reservations"));
+        }
+        let newly_discontinued = policy.discontinued && !self.policy.discontinued;
+        self.policy = policy;
+        self.changes.ledger = true;
+        self.dates_may_move = true;
+        if newly_discontinued {
+            self.withdraw_backorders(now);
+        }
+        let allocations = if target >= current {
+            self.stock.adjusted += i64::from(target - current);
+            self.restock(now, target - current)
+        } else {
+            self.stock.adjusted -= i64::from(current - target);
+            self.stock.free -= current - target;
+            Vec::new()
+        };
+        Ok(Outcome::Configured { on_hand: self.on_hand(), allocations })
+    }
+
+    /// Discontinuation: waiting units will never come, so lines lose them (to be refunded)
+    /// and reservations waiting for them are withdrawn.
+    fn withdraw_backorders(&mut self, now: Millis) {
+        let owners: Vec<Owner> = self.queue.iter().map(|entry| entry.owner.clone()).collect();
+        for owner in &owners {
+            if let Owner::Order(order_id) = owner {
+                self.drop_backorder(now, order_id, CancelReason::Discontinued);
+            }
+        }
+        for owner in owners {
+            if let Owner::Reservation(id) = owner {
+                self.end_hold(&id, HoldState::Withdrawn, now);
+            }
+        }
+    }
+
+    /// Puts units into stock: waiting backorders first, oldest first; the rest becomes free.
+    fn restock(&mut self, now: Millis, units: u32) -> Vec<Allocation> {
+        let mut left = units;
+        let mut allocations = Vec::new();
+        while left > 0 {
+            let Some(front) = self.queue.front_mut() else { break };
+            let qty = left.min(front.outstanding);
+            front.outstanding -= qty;
+            left -= qty;
+            let (owner, outstanding) = (front.owner.clone(), front.outstanding);
+            if outstanding == 0 {
+                self.queue.pop_front();
+            }
+            match &owner {
+                Owner::Order(order_id) => {
+                    self.changes.lines.insert(order_id.clone());
+                    let order_id = order_id.clone();
+                    self.emit(now, Event::BackorderAllocated { order_id, qty, outstanding });
+                }
+                Owner::Reservation(id) => {
+                    self.changes.holds.insert(id.clone());
+                }
+            }
+            allocations.push(Allocation { owner, qty });
+        }
+        self.stock.free += left;
+        self.changes.ledger = true;
+        self.dates_may_move = true;
+        allocations
+    }
+
+    fn expire_due(&mut self, now: Millis) {
+        while let Some((at, id)) = self.expiries.first().cloned() {
+            if at > now {
+                break;
+            }
+            self.end_hold(&id, HoldState::Expired, at);
+        }
+    }
+
+    /// After every command: forget old reservations, refresh projections if they may have
+    /// moved, and announce threshold crossings.
+    fn settle(&mut self, now: Millis, free_before: u32) {
+        while let Some((at, id)) = self.resolved.first().cloned() {
+            if now.saturating_sub(at) <= KEY_RETENTION_MS {
+                break;
+            }
+            self.resolved.pop_first();
+            self.holds.remove(&id);
+            self.changes.holds.insert(id);
+        }
+        let today = self.today(now);
+        if self.dates_may_move || self.stock.projected_on != Some(today) {
+            self.reproject(now, today);
+        }
+        let threshold = self.policy.low_stock_threshold;
+        if threshold > 0 && free_before > threshold && self.stock.free <= threshold {
+            self.emit(now, Event::LowStock { available_now: self.stock.free, threshold });
+        }
+        let backordered: u64 = self
+            .queue
+            .iter()
+            .filter(|entry| matches!(entry.owner, Owner::Order(_)))
+            .map(|entry| u64::from(entry.outstanding))
+            .sum();
+        let inbound: u64 = self.purchase_orders.iter().map(|po| u64::from(po.qty)).sum();
+        let shortfall = clamp_u32(backordered.saturating_sub(inbound));
+        if shortfall != self.stock.reorder_reported {
+            if shortfall > self.stock.reorder_reported {
+                let (backordered, inbound) = (clamp_u32(backordered), clamp_u32(inbound));
+                self.emit(now, Event::ReorderNeeded { shortfall, backordered, inbound });
+            }
+            self.stock.reorder_reported = shortfall;
+            self.changes.ledger = true;
+        }
+    }
+
+    /// Recomputes every waiting entry's projected ship date; lines whose date moved get an
+    /// `eta_changed` event.
+    fn reproject(&mut self, now: Millis, today: Date) {
+        self.dates_may_move = false;
+        self.stock.projected_on = Some(today);
+        self.changes.ledger = true;
+        let beyond = self.beyond_supply(today);
+        let mut cursor = SupplyCursor::new(&self.purchase_orders, today);
+        let mut memo: Option<(Date, Option<Date>)> = None;
+        let mut moved = Vec::new();
+        for entry in self.queue.iter_mut() {
+            let available = cursor.take(entry.outstanding).or(beyond);
+            let projected = available.and_then(|date| match memo {
+                Some((seen, ship)) if seen == date => ship,
+                _ => {
+                    let ship = self.policy.calendar.ship_date(self.policy.release_date.map_or(date, |r| date.max(r)));
+                    memo = Some((date, ship));
+                    ship
+                }
+            });
+            if projected != entry.projected {
+                moved.push((entry.owner.clone(), entry.projected, projected));
+                entry.projected = projected;
+            }
+        }
+        for (owner, previous, projected) in moved {
+            match owner {
+                Owner::Reservation(id) => {
+                    self.changes.holds.insert(id);
+                }
+                Owner::Order(order_id) => {
+                    let promised = self.lines.get(&order_id).and_then(|line| line.quote.backorder_ship_date);
+                    self.changes.lines.insert(order_id.clone());
+                    self.emit(now, Event::EtaChanged { order_id, promised, previous, projected });
+                }
+            }
+        }
+    }
+
+    /// Availability date of units beyond all scheduled supply: the lead time from today, but
+    /// never before the last purchase order (units behind it in the queue cannot come sooner).
+    fn beyond_supply(&self, today: Date) -> Option<Date> {
+        beyond_supply(today, self.policy.lead_time_days, self.supply_horizon(today))
+    }
+
+    fn supply_horizon(&self, today: Date) -> Option<Date> {
+        self.purchase_orders.iter().map(|po| po.expected.max(today)).max()
+    }
+
+    fn emit(&mut self, at: Millis, event: Event) {
+        self.stock.next_event_seq += 1;
+        self.changes.ledger = true;
+        self.events.push(EventRecord { seq: self.stock.next_event_seq, at, event });
+    }
+
+    fn queue_index(&self, seq: u64) -> Option<usize> {
+        self.queue.binary_search_by_key(&seq, |entry| entry.seq).ok()
+    }
+
+    fn waiting(&self, seq: u64) -> Option<Waiting> {
+        self.queue_index(seq).map(|i| {
+            let entry = &self.queue[i];
+            Waiting { outstanding: entry.outstanding, projected: entry.projected }
+        })
+    }
+
+    fn outstanding(&self, seq: u64) -> u32 {
+        self.waiting(seq).map_or(0, |waiting| waiting.outstanding)
+    }
+
+    /// Removes an entry from the queue, returning its outstanding units.
+    fn leave_queue(&mut self, seq: u64) -> u32 {
+        match self.queue_index(seq).and_then(|i| self.queue.remove(i)) {
+            Some(entry) => {
+                self.dates_may_move = true;
+                entry.outstanding
+            }
+            None => 0,
+        }
+    }
+
+    fn purchase_order_index(&self, id: &str) -> Option<usize> {
+        self.purchase_orders.iter().position(|po| po.id == id)
+    }
+
+    /// Checks every invariant; the simulation calls it after each step and `restore` before
+    /// accepting persisted state.
+    pub fn check_invariants(&self) -> Result<(), &'static str> {
+        if self.stock.free > 0 && !self.queue.is_empty() {
+            return Err("units are free while backorders wait");
+        }
+        let mut previous_seq = None;
+        for entry in &self.queue {
+            if entry.outstanding == 0 {
+                return Err("a queue entry waits for zero units");
+            }
+            if previous_seq.is_some_and(|seq| seq >= entry.seq) {
+                return Err("the queue is out of order");
+            }
+            previous_seq = Some(entry.seq);
+            let (seq, backorder) = match &entry.owner {
+                Owner::Reservation(id) => match self.holds.get(id) {
+                    Some(hold) if hold.state == HoldState::Held => (hold.seq, hold.quote.backorder),
+                    _ => return Err("a queue entry belongs to no held reservation"),
+                },
+                Owner::Order(order_id) => match self.lines.get(order_id) {
+                    Some(line) if line.cancellation.is_none() => {
+                        (line.seq, line.quote.backorder - line.cancelled_backorder.min(line.quote.backorder))
+                    }
+                    _ => return Err("a queue entry belongs to no open order line"),
+                },
+            };
+            if seq != entry.seq || entry.outstanding > backorder {
+                return Err("a queue entry disagrees with its owner");
+            }
+        }
+        let held: Vec<&Hold> = self.holds.values().filter(|hold| hold.state == HoldState::Held).collect();
+        if held.len() != self.expiries.len() || held.iter().any(|h| !self.expiries.contains(&(h.expires_at, h.id.clone()))) {
+            return Err("the expiry index disagrees with held reservations");
+        }
+        if self.purchase_orders.iter().any(|po| po.qty == 0)
+            || self.purchase_orders.windows(2).any(|w| (w[0].expected, &w[0].id) >= (w[1].expected, &w[1].id))
+        {
+            return Err("purchase orders are empty or out of order");
+        }
+        let mut accounted = i128::from(self.stock.free);
+        for hold in &held {
+            accounted += i128::from(hold.quote.qty) - i128::from(self.outstanding(hold.seq));
+        }
+        for line in self.lines.values().filter(|line| line.cancellation.is_none()) {
+            let waiting = self.outstanding(line.seq);
+            let filled = line.quote.backorder.checked_sub(waiting + line.cancelled_backorder);
+            accounted += i128::from(line.quote.now) + i128::from(filled.ok_or("a line waits for more than it ordered")?);
+        }
+        if accounted != i128::from(self.stock.received) + i128::from(self.stock.adjusted) {
+            return Err("units were created or lost");
+        }
+        Ok(())
+    }
+}
+
+impl Entry {
+    fn new(seq: u64, owner: Owner, waiting: Waiting) -> Entry {
+        Entry { seq, owner, outstanding: waiting.outstanding, projected: waiting.projected }
+    }
+}
+
+/// See [`Ledger::beyond_supply`].
+pub(crate) fn beyond_supply(today: Date, lead_time_days: Option<u32>, horizon: Option<Date>) -> Option<Date> {
+    lead_time_days.map(|days| {
+        let by_lead_time = today.add_days(days);
+        horizon.map_or(by_lead_time, |last| by_lead_time.max(last))
+    })
+}
+
+/// Walks purchase orders in date order, handing out their units.
+struct SupplyCursor<'a> {
+    purchase_orders: &'a [PurchaseOrder],
+    index: usize,
+    used: u32,
+    today: Date,
+}
+
+impl<'a> SupplyCursor<'a> {
+    fn new(purchase_orders: &'a [PurchaseOrder], today: Date) -> Self {
+        SupplyCursor { purchase_orders, index: 0, used: 0, today }
+    }
+
+    /// Takes `units`; the date the last of them arrives, or `None` if supply runs out.
+    fn take(&mut self, units: u32) -> Option<Date> {
+        let mut needed = units;
+        loop {
+            let po = self.purchase_orders.get(self.index)?;
+            let left = po.qty - self.used;
+            if left >= needed {
+                self.used += needed;
+                return Some(po.expected.max(self.today));
+            }
+            needed -= left;
+            self.index += 1;
+            self.used = 0;
+        }
+    }
+
+    /// Units nobody took, as lots.
+    fn leftover(self) -> impl Iterator<Item = Lot> + 'a {
+        let today = self.today;
+        let used = self.used;
+        self.purchase_orders.get(self.index..).unwrap_or(&[]).iter().enumerate().map(move |(i, po)| Lot {
+            date: po.expected.max(today),
+            qty: if i == 0 { po.qty - used } else { po.qty },
+        })
+    }
+}
+
+fn clamp_u32(value: u64) -> u32 {
+    value.min(u64::from(u32::MAX)) as u32
+}

@@ -1,0 +1,39 @@
+//! backorder-core: every rule of Backorder Edge, for one SKU at a time.
+//!
+//! The core is sans-IO: it never reads a clock (time is an argument), does no I/O, has no
+//! async and no serde, and never panics on input — failures are [`Error`] values. Shells
+//! drive it: the edge worker persists a [`Ledger`] in a Durable Object's SQLite, the
+//! widget quotes from an [`Availability`] snapshot in the browser. Both reach the same
+//! answer through the same [`Availability::quote`].
+//!
+//! - [`Ledger`]: stock, holds (pending → confirmed | released | expired, each once), the FIFO
+//!   backorder queue, purchase orders, projections and [`Event`]s.
+//! - [`Availability`]: the public snapshot a shopper's quote is computed from.
+//! - [`replies`]: idempotency keys — same key and request, same reply.
+//! - [`Calendar`] and [`Date`]: ship dates over weekdays, holidays and handling time.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+mod availability;
+mod calendar;
+mod command;
+mod date;
+mod event;
+mod ledger;
+mod policy;
+pub mod replies;
+
+pub use availability::{Availability, Lot, Quote, Refusal, Ship, Snapshot, Status};
+pub use calendar::{Calendar, Weekdays};
+pub use command::{
+    Allocation, CancelScope, Cancellation, Command, Error, HoldState, HoldView, LineView, Missing, Outcome, Owner,
+    PurchaseOrder,
+};
+pub use date::{Date, Millis};
+pub use event::{CancelReason, Event, EventRecord};
+pub use ledger::{Changes, Hold, Ledger, Line, QueueItem, Stock, Waiting};
+pub use policy::{limits, Backorders, Policy};

@@ -1,0 +1,569 @@
+//! One test per domain rule, each a small scenario with its expected answers worked out by
+//! hand. Runs natively and, compiled to wasm32, under Node (wasm-bindgen-test).
+
+mod support;
+
+use backorder_core::replies::{self, MemoryReplies};
+use backorder_core::*;
+use support::*;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+fn some(text: &str) -> Option<Date> {
+    Some(date(text))
+}
+
+#[test]
+fn founding_example_three_phones_two_customers() {
+    // 3 phones on hand; two customers each want 2.
+    let mut shop = Shop::new(allow(Some(14)), 3);
+    let first = shop.order("1001", 2).unwrap();
+    assert_eq!((first.quote.now, first.quote.backorder), (2, 0));
+    assert_eq!(first.quote.ship_date, some("2026-11-27"));
+
+    let second = shop.order("1002", 2).unwrap();
+    assert_eq!((second.quote.now, second.quote.backorder), (1, 1));
+    assert_eq!(second.quote.ship_date, some("2026-11-27"));
+    // Thu + 14 days lead time = Thu 10 Dec, + 1 handling day = Fri 11 Dec.
+    assert_eq!(second.quote.backorder_ship_date, some("2026-12-11"));
+    assert_eq!(second.position, Some(1));
+    assert_eq!(
+        shop.events(),
+        vec![
+            Event::BackorderCreated { order_id: "1002".into(), backorder: 1, promised: some("2026-12-11") },
+            // No purchase order covers the backordered unit.
+            Event::ReorderNeeded { shortfall: 1, backordered: 1, inbound: 0 },
+        ]
+    );
+
+    // A receipt of 1 unit goes to the second customer.
+    let (allocations, on_hand) = shop.receive(1, None).unwrap();
+    assert_eq!(allocations, vec![Allocation { owner: Owner::Order("1002".into()), qty: 1 }]);
+    assert_eq!(on_hand, 0);
+    let second = shop.line("1002");
+    assert_eq!((second.allocated, second.outstanding, second.position), (1, 0, None));
+    assert_eq!(
+        shop.events(),
+        vec![Event::BackorderAllocated { order_id: "1002".into(), qty: 1, outstanding: 0 }]
+    );
+}
+
+#[test]
+fn refusals_change_nothing() {
+    // (policy, on_hand, setup orders, qty asked, expected refusal)
+    let limited = Policy { backorder_limit: Some(2), ..allow(Some(14)) };
+    let inbound_only = Policy { limit_to_inbound: true, ..allow(Some(14)) };
+    let cases: Vec<(&str, Policy, u32, Vec<u32>, u32, Refusal)> = vec![
+        (
+            "deny",
+            deny(),
+            3,
+            vec![],
+            4,
+            Refusal::InsufficientStock { available_now: 3, backorder_remaining: Some(0) },
+        ),
+        (
+            "limit",
+            limited.clone(),
+            1,
+            vec![],
+            4,
+            Refusal::InsufficientStock { available_now: 1, backorder_remaining: Some(2) },
+        ),
+        (
+            "limit used up",
+            limited,
+            1,
+            vec![3],
+            1,
+            Refusal::InsufficientStock { available_now: 0, backorder_remaining: Some(0) },
+        ),
+        (
+            "nothing inbound",
+            inbound_only,
+            0,
+            vec![],
+            1,
+            Refusal::InsufficientStock { available_now: 0, backorder_remaining: Some(0) },
+        ),
+        ("zero", allow(None), 5, vec![], 0, Refusal::ZeroQuantity),
+    ];
+    for (name, policy, on_hand, setup, qty, refusal) in cases {
+        let mut shop = Shop::new(policy, on_hand);
+        for (i, setup_qty) in setup.into_iter().enumerate() {
+            shop.order(&format!("setup-{i}"), setup_qty).unwrap();
+        }
+        let before = shop.ledger.clone();
+        shop.events();
+        assert_eq!(shop.reserve(qty), Err(Error::Refused(refusal)), "{name}");
+        assert_eq!(shop.quote(qty), Err(refusal), "{name}: the snapshot refuses alike");
+        assert_eq!(shop.ledger.available_now(), before.available_now(), "{name}");
+        assert_eq!(shop.ledger.holds().count(), before.holds().count(), "{name}");
+        assert_eq!(shop.ledger.queue().count(), before.queue().count(), "{name}");
+        assert_eq!(shop.events(), vec![], "{name}");
+    }
+}
+
+#[test]
+fn limit_to_inbound_sells_exactly_the_scheduled_supply() {
+    let mut shop = Shop::new(Policy { limit_to_inbound: true, ..allow(Some(14)) }, 0);
+    shop.purchase_order("PO-1", 5, "2026-12-07");
+    let refused = Refusal::InsufficientStock { available_now: 0, backorder_remaining: Some(5) };
+    assert_eq!(shop.reserve(6), Err(Error::Refused(refused)));
+    let hold = shop.reserve(5).unwrap();
+    // Arrives Mon 7 Dec, ships Tue 8 Dec.
+    assert_eq!(hold.quote.backorder_ship_date, some("2026-12-08"));
+    let availability = shop.ledger.availability(shop.today());
+    assert_eq!(availability.backorder_remaining, Some(0));
+    assert_eq!(availability.status(), Status::OutOfStock);
+}
+
+#[test]
+fn backorder_dates_come_from_supply_then_lead_time() {
+    // (lead time, purchase orders, qty, expected backorder ship date)
+    let cases: Vec<(Option<u32>, Vec<(u32, &str)>, u32, Option<Date>)> = vec![
+        (Some(14), vec![], 1, some("2026-12-11")),
+        (None, vec![], 1, None),
+        (None, vec![(2, "2026-12-03")], 2, some("2026-12-04")),
+        (None, vec![(2, "2026-12-03")], 3, None),
+        // Two lots: the third unit comes from the later one.
+        (None, vec![(2, "2026-12-03"), (5, "2026-12-09")], 3, some("2026-12-10")),
+        // Beyond supply, never before the last purchase order: Fri 15 Jan, ships Mon 18 Jan.
+        (Some(14), vec![(2, "2027-01-15")], 3, some("2027-01-18")),
+        // A purchase order already late counts as arriving today.
+        (None, vec![(2, "2026-11-20")], 1, some("2026-11-27")),
+    ];
+    for (lead, purchase_orders, qty, expected) in cases {
+        let mut shop = Shop::new(allow(lead), 0);
+        for (i, (po_qty, when)) in purchase_orders.iter().enumerate() {
+            shop.purchase_order(&format!("PO-{i}"), *po_qty, when);
+        }
+        let hold = shop.reserve(qty).unwrap();
+        assert_eq!(hold.quote.backorder_ship_date, expected, "{lead:?} {purchase_orders:?} {qty}");
+        assert_eq!(hold.quote.ship_date, None);
+    }
+}
+
+#[test]
+fn complete_shipping_waits_for_the_backorder() {
+    let mut shop = Shop::new(allow(Some(14)), 1);
+    let partial = shop.quote(3).unwrap();
+    assert_eq!((partial.ship_date, partial.backorder_ship_date), (some("2026-11-27"), some("2026-12-11")));
+    let hold = shop.reserve_as(Ship::Complete, 3).unwrap();
+    assert_eq!((hold.quote.now, hold.quote.backorder), (1, 2));
+    assert_eq!((hold.quote.ship_date, hold.quote.backorder_ship_date), (some("2026-12-11"), some("2026-12-11")));
+}
+
+#[test]
+fn preorders_never_ship_before_release() {
+    let policy = Policy { release_date: some("2026-12-15"), ..allow(Some(14)) };
+    let mut shop = Shop::new(policy, 5);
+    assert_eq!(shop.ledger.availability(shop.today()).status(), Status::Preorder);
+    let hold = shop.reserve(7).unwrap();
+    // Release Tue 15 Dec + 1 handling day = Wed 16 Dec, for stock and backorder alike.
+    assert_eq!(hold.quote.ship_date, some("2026-12-16"));
+    assert_eq!(hold.quote.backorder_ship_date, some("2026-12-16"));
+}
+
+#[test]
+fn statuses() {
+    let low = Policy { low_stock_threshold: 3, ..allow(Some(14)) };
+    let full = Policy { backorder_limit: Some(0), ..allow(Some(14)) };
+    let gone = Policy { discontinued: true, ..allow(Some(14)) };
+    let preorder_denied = Policy { release_date: some("2027-01-01"), ..deny() };
+    let cases = [
+        (low.clone(), 10, Status::InStock),
+        (low.clone(), 3, Status::LowStock),
+        (low, 0, Status::Backorder),
+        (deny(), 0, Status::OutOfStock),
+        (full, 0, Status::OutOfStock),
+        (gone.clone(), 0, Status::Discontinued),
+        (gone, 2, Status::InStock),
+        (preorder_denied.clone(), 1, Status::Preorder),
+        (preorder_denied, 0, Status::OutOfStock),
+    ];
+    for (policy, on_hand, status) in cases {
+        let shop = Shop::new(policy.clone(), on_hand);
+        assert_eq!(shop.ledger.availability(shop.today()).status(), status, "{policy:?} {on_hand}");
+    }
+}
+
+#[test]
+fn receipts_fill_the_oldest_backorders_first() {
+    let mut shop = Shop::new(allow(Some(14)), 0);
+    shop.order("A", 2).unwrap();
+    shop.order("B", 1).unwrap();
+    shop.order("C", 3).unwrap();
+    let order = |id: &str, qty| Allocation { owner: Owner::Order(id.into()), qty };
+    assert_eq!(shop.receive(4, None).unwrap(), (vec![order("A", 2), order("B", 1), order("C", 1)], 0));
+    assert_eq!(shop.ledger.available_now(), 0, "C still waits, so nothing is free");
+    assert_eq!(shop.line("C").position, Some(1));
+    assert_eq!(shop.receive(5, None).unwrap(), (vec![order("C", 2)], 3));
+    assert_eq!(shop.ledger.available_now(), 3);
+}
+
+#[test]
+fn held_backorders_keep_their_place_and_receive_in_turn() {
+    let mut shop = Shop::new(allow(Some(14)), 0);
+    let hold = shop.reserve(2).unwrap();
+    shop.order("B", 1).unwrap();
+    let (allocations, on_hand) = shop.receive(2, None).unwrap();
+    assert_eq!(allocations, vec![Allocation { owner: Owner::Reservation(hold.id.clone()), qty: 2 }]);
+    assert_eq!(on_hand, 2, "the units are held for the reservation");
+    assert_eq!(shop.ledger.hold_view(&hold.id).unwrap().covered, 2);
+    // Confirming keeps the promise and reports the units covered meanwhile.
+    shop.events();
+    let line = shop.confirm("A", &hold).unwrap();
+    assert_eq!((line.allocated, line.outstanding), (2, 0));
+    assert_eq!(
+        shop.events(),
+        vec![
+            Event::BackorderCreated { order_id: "A".into(), backorder: 2, promised: some("2026-12-11") },
+            Event::BackorderAllocated { order_id: "A".into(), qty: 2, outstanding: 0 },
+        ]
+    );
+}
+
+#[test]
+fn holds_expire_once_lazily_or_by_alarm_and_return_units_to_the_queue_first() {
+    let mut shop = Shop::new(allow(Some(14)), 1);
+    let hold = shop.reserve(1).unwrap();
+    assert_eq!(shop.ledger.next_expiry(), Some(shop.now + 15 * MINUTE));
+    shop.order("B", 1).unwrap();
+    shop.events();
+    shop.advance(15 * MINUTE - 1);
+    assert_eq!(shop.ledger.hold_view(&hold.id).unwrap().state, HoldState::Held);
+    shop.advance(1);
+    assert_eq!(shop.ledger.hold_view(&hold.id).unwrap().state, HoldState::Expired);
+    assert_eq!(shop.events(), vec![Event::BackorderAllocated { order_id: "B".into(), qty: 1, outstanding: 0 }]);
+    assert_eq!(shop.ledger.next_expiry(), None);
+    // Expiring again is the same as once.
+    shop.advance(MINUTE);
+    assert_eq!(shop.ledger.available_now(), 0);
+    assert_eq!(shop.events(), vec![]);
+
+    // Lazily: a command after the expiry time sees the units back.
+    let mut shop = Shop::new(allow(Some(14)), 1);
+    shop.reserve(1).unwrap();
+    shop.now += 20 * MINUTE;
+    assert_eq!(shop.reserve(1).unwrap().quote.now, 1);
+}
+
+#[test]
+fn each_resolution_happens_once() {
+    let mut shop = Shop::new(allow(Some(14)), 5);
+    let released = shop.reserve(2).unwrap();
+    let first = shop.apply(Command::Release { id: released.id.clone() }).unwrap();
+    assert_eq!(shop.ledger.available_now(), 5);
+    assert_eq!(shop.apply(Command::Release { id: released.id.clone() }), Ok(first));
+    assert_eq!(shop.ledger.available_now(), 5, "a second release returns nothing twice");
+    assert_eq!(
+        shop.confirm("X", &released),
+        Err(Error::ReservationNotHeld { state: HoldState::Released })
+    );
+
+    let confirmed = shop.reserve(2).unwrap();
+    let line = shop.confirm("1001", &confirmed).unwrap();
+    assert_eq!(shop.confirm("1001", &confirmed), Ok(line), "confirming again answers the same line");
+    let state = HoldState::Confirmed { order_id: "1001".into() };
+    assert_eq!(shop.apply(Command::Release { id: confirmed.id.clone() }), Err(Error::ReservationNotHeld { state }));
+    let other = Command::Confirm { order_id: "1001".into(), qty: 1, ship: None, reservation: None };
+    assert_eq!(shop.apply(other), Err(Error::OrderExists));
+    assert_eq!(shop.apply(Command::Release { id: "nope".into() }), Err(Error::NotFound(Missing::Reservation)));
+}
+
+#[test]
+fn cancelling_a_line_restocks_and_refunds_once() {
+    let mut shop = Shop::new(allow(Some(14)), 1);
+    shop.order("A", 3).unwrap(); // 1 now, 2 backordered
+    shop.order("B", 1).unwrap(); // 1 backordered
+    shop.receive(1, None).unwrap(); // A: 1 of 2 allocated
+    shop.events();
+    let cancel = Command::Cancel { order_id: "A".into(), scope: CancelScope::Line };
+    let outcome = shop.apply(cancel.clone()).unwrap();
+    let cancellation = Cancellation { refund_qty: 3, restocked: 2, backorder_cancelled: 1 };
+    assert_eq!(outcome, Outcome::Cancelled { order_id: "A".into(), cancellation });
+    // The 2 units go to B first, the other becomes free.
+    assert_eq!(shop.line("B").outstanding, 0);
+    assert_eq!(shop.ledger.available_now(), 1);
+    assert_eq!(
+        shop.events(),
+        vec![
+            Event::OrderCancelled { order_id: "A".into(), refund_qty: 3, restocked: 2 },
+            Event::BackorderAllocated { order_id: "B".into(), qty: 1, outstanding: 0 },
+        ]
+    );
+    assert_eq!(shop.apply(cancel), Ok(outcome));
+    assert_eq!(shop.ledger.available_now(), 1);
+    assert_eq!(shop.events(), vec![]);
+}
+
+#[test]
+fn cancelling_only_the_backorder_keeps_what_ships() {
+    let mut shop = Shop::new(allow(Some(14)), 1);
+    shop.order("A", 3).unwrap();
+    shop.events();
+    let outcome = shop.apply(Command::Cancel { order_id: "A".into(), scope: CancelScope::Backorder }).unwrap();
+    let cancellation = Cancellation { refund_qty: 2, restocked: 0, backorder_cancelled: 2 };
+    assert_eq!(outcome, Outcome::Cancelled { order_id: "A".into(), cancellation });
+    let line = shop.line("A");
+    assert_eq!((line.quote.now, line.outstanding, line.cancelled_backorder), (1, 0, 2));
+    assert_eq!(
+        shop.events(),
+        vec![Event::BackorderCancelled { order_id: "A".into(), qty: 2, refund_qty: 2, reason: CancelReason::Merchant }]
+    );
+    // Cancelling the rest later refunds only what was not refunded yet.
+    let rest = shop.apply(Command::Cancel { order_id: "A".into(), scope: CancelScope::Line }).unwrap();
+    let cancellation = Cancellation { refund_qty: 1, restocked: 1, backorder_cancelled: 0 };
+    assert_eq!(rest, Outcome::Cancelled { order_id: "A".into(), cancellation });
+}
+
+#[test]
+fn discontinuing_cancels_waiting_units_and_sells_what_remains() {
+    let mut shop = Shop::new(allow(Some(14)), 1);
+    shop.order("A", 3).unwrap(); // 1 now, 2 waiting
+    let hold = shop.reserve(2).unwrap(); // 2 waiting
+    shop.events();
+    let policy = Policy { discontinued: true, ..allow(Some(14)) };
+    shop.apply(Command::Configure { policy, on_hand: None }).unwrap();
+    assert_eq!(
+        shop.events(),
+        vec![Event::BackorderCancelled {
+            order_id: "A".into(),
+            qty: 2,
+            refund_qty: 2,
+            reason: CancelReason::Discontinued
+        }]
+    );
+    assert_eq!(shop.ledger.hold_view(&hold.id).unwrap().state, HoldState::Withdrawn);
+    assert_eq!(shop.ledger.queue().count(), 0);
+    assert_eq!(shop.ledger.availability(shop.today()).status(), Status::Discontinued);
+    assert_eq!(shop.reserve(1), Err(Error::Refused(Refusal::Discontinued)));
+    shop.receive(2, None).unwrap();
+    assert_eq!(shop.reserve(2).unwrap().quote.now, 2, "remaining stock still sells");
+    assert_eq!(shop.reserve(1), Err(Error::Refused(Refusal::Discontinued)));
+}
+
+#[test]
+fn eta_changed_is_sent_for_exactly_the_lines_whose_date_moved() {
+    let mut shop = Shop::new(allow(Some(14)), 0);
+    shop.purchase_order("PO-1", 3, "2026-12-03");
+    let a = shop.order("A", 2).unwrap(); // PO-1: Thu 3 Dec, ships Fri 4 Dec
+    let b = shop.order("B", 2).unwrap(); // 1 from PO-1, 1 beyond: Thu 10 Dec, ships Fri 11 Dec
+    assert_eq!((a.quote.backorder_ship_date, b.quote.backorder_ship_date), (some("2026-12-04"), some("2026-12-11")));
+    shop.events();
+    // PO-1 slips to Tue 8 Dec: A now ships Wed 9 Dec; B still waits for the lead time.
+    shop.purchase_order("PO-1", 3, "2026-12-08");
+    assert_eq!(
+        shop.events(),
+        vec![Event::EtaChanged {
+            order_id: "A".into(),
+            promised: some("2026-12-04"),
+            previous: some("2026-12-04"),
+            projected: some("2026-12-09"),
+        }]
+    );
+    assert_eq!(shop.line("A").projected, some("2026-12-09"));
+    assert_eq!(shop.line("A").quote.backorder_ship_date, some("2026-12-04"), "the promise is kept on record");
+    // Cancelling the purchase order moves A to the lead time too.
+    shop.apply(Command::CancelPurchaseOrder { id: "PO-1".into() }).unwrap();
+    let events: Vec<Event> = shop.events().into_iter().filter(|e| e.kind() == "eta_changed").collect();
+    assert_eq!(events.len(), 1);
+    assert!(matches!(&events[0], Event::EtaChanged { order_id, projected, .. }
+        if order_id == "A" && *projected == some("2026-12-11")));
+}
+
+#[test]
+fn other_shoppers_only_move_dates_earlier() {
+    let mut shop = Shop::new(allow(Some(14)), 0);
+    shop.purchase_order("PO-1", 2, "2026-12-03");
+    let ahead = shop.reserve(2).unwrap(); // takes PO-1
+    shop.order("B", 1).unwrap(); // beyond supply: ships Fri 11 Dec
+    shop.reserve(3).unwrap();
+    assert_eq!(shop.line("B").projected, some("2026-12-11"));
+    shop.events();
+    shop.apply(Command::Release { id: ahead.id }).unwrap();
+    assert_eq!(shop.line("B").projected, some("2026-12-04"));
+    assert_eq!(
+        shop.events(),
+        vec![Event::EtaChanged {
+            order_id: "B".into(),
+            promised: some("2026-12-11"),
+            previous: some("2026-12-11"),
+            projected: some("2026-12-04"),
+        }]
+    );
+}
+
+#[test]
+fn lead_time_estimates_move_with_the_calendar_day() {
+    let mut shop = Shop::new(allow(Some(14)), 0);
+    shop.order("A", 1).unwrap(); // Thu 10 Dec, ships Fri 11 Dec
+    shop.events();
+    shop.advance(DAY); // Fri 27 Nov: + 14 = Fri 11 Dec, ships Mon 14 Dec
+    assert_eq!(shop.line("A").projected, some("2026-12-14"));
+    assert_eq!(shop.events().len(), 1);
+}
+
+#[test]
+fn low_stock_is_announced_when_the_threshold_is_crossed() {
+    let mut shop = Shop::new(Policy { low_stock_threshold: 3, ..allow(Some(14)) }, 5);
+    shop.reserve(1).unwrap();
+    assert_eq!(shop.events(), vec![]);
+    shop.reserve(1).unwrap();
+    assert_eq!(shop.events(), vec![Event::LowStock { available_now: 3, threshold: 3 }]);
+    shop.reserve(1).unwrap();
+    assert_eq!(shop.events(), vec![]);
+    shop.receive(5, None).unwrap();
+    shop.reserve(5).unwrap();
+    assert_eq!(shop.events(), vec![Event::LowStock { available_now: 2, threshold: 3 }]);
+}
+
+#[test]
+fn reorder_needed_reports_the_shortfall_as_it_grows() {
+    let mut shop = Shop::new(allow(Some(14)), 0);
+    shop.purchase_order("PO-1", 2, "2026-12-03");
+    shop.order("A", 2).unwrap();
+    assert_eq!(shop.events().iter().filter(|e| e.kind() == "reorder_needed").count(), 0);
+    shop.order("B", 2).unwrap();
+    let reorders = |events: Vec<Event>| events.into_iter().filter(|e| e.kind() == "reorder_needed").collect::<Vec<_>>();
+    assert_eq!(
+        reorders(shop.events()),
+        vec![Event::ReorderNeeded { shortfall: 2, backordered: 4, inbound: 2 }]
+    );
+    shop.order("C", 1).unwrap();
+    assert_eq!(
+        reorders(shop.events()),
+        vec![Event::ReorderNeeded { shortfall: 3, backordered: 5, inbound: 2 }]
+    );
+    shop.purchase_order("PO-2", 10, "2026-12-20");
+    shop.order("D", 1).unwrap();
+    assert_eq!(reorders(shop.events()), vec![]);
+}
+
+#[test]
+fn store_time_zone_decides_today() {
+    let policy = Policy { utc_offset_minutes: 60, ..allow(Some(14)) };
+    let mut shop = Shop::new(policy, 5);
+    shop.now = morning("2026-11-26") + 13 * 60 * MINUTE + 30 * MINUTE; // 23:30 UTC, 00:30 local Fri
+    assert_eq!(shop.today(), date("2026-11-27"));
+    assert_eq!(shop.reserve(1).unwrap().quote.ship_date, some("2026-11-30"));
+}
+
+#[test]
+fn stock_counts_adjust_on_hand_without_touching_holds() {
+    let mut shop = Shop::new(allow(Some(14)), 5);
+    shop.reserve(3).unwrap();
+    let policy = shop.ledger.policy().clone();
+    let lower = Command::Configure { policy: policy.clone(), on_hand: Some(1) };
+    assert_eq!(
+        shop.apply(lower),
+        Err(Error::Invalid("on_hand cannot drop below the units held by reservations"))
+    );
+    assert_eq!(shop.ledger.on_hand(), 5);
+    let exact = Command::Configure { policy: policy.clone(), on_hand: Some(3) };
+    assert_eq!(shop.apply(exact), Ok(Outcome::Configured { on_hand: 3, allocations: vec![] }));
+    assert_eq!(shop.ledger.available_now(), 0);
+    shop.order("B", 2).unwrap();
+    let raise = Command::Configure { policy, on_hand: Some(6) };
+    let allocations = vec![Allocation { owner: Owner::Order("B".into()), qty: 2 }];
+    assert_eq!(shop.apply(raise), Ok(Outcome::Configured { on_hand: 4, allocations }));
+}
+
+#[test]
+fn invalid_policies_are_refused() {
+    let mut shop = Shop::new(allow(Some(14)), 1);
+    let cases = [
+        Policy { calendar: Calendar::new(1, Weekdays::EMPTY, vec![]), ..Policy::default() },
+        Policy { lead_time_days: Some(5_000), ..Policy::default() },
+        Policy { utc_offset_minutes: 900, ..Policy::default() },
+        Policy { hold_ttl: 0, ..Policy::default() },
+    ];
+    for policy in cases {
+        let result = shop.apply(Command::Configure { policy: policy.clone(), on_hand: Some(9) });
+        assert!(matches!(result, Err(Error::Invalid(_))), "{policy:?}");
+        assert_eq!(shop.ledger.on_hand(), 1);
+    }
+}
+
+#[test]
+fn receipts_against_purchase_orders_reduce_them() {
+    let mut shop = Shop::new(allow(Some(14)), 0);
+    shop.purchase_order("PO-1", 5, "2026-12-03");
+    shop.receive(2, Some("PO-1")).unwrap();
+    assert_eq!(shop.ledger.purchase_orders()[0].qty, 3);
+    shop.receive(9, Some("PO-1")).unwrap();
+    assert!(shop.ledger.purchase_orders().is_empty(), "an over-delivery closes the order");
+    assert_eq!(shop.receive(1, Some("PO-1")), Err(Error::NotFound(Missing::PurchaseOrder)));
+    assert_eq!(shop.ledger.on_hand(), 11);
+}
+
+#[test]
+fn idempotency_keys_replay_the_first_outcome_failures_included() {
+    let mut shop = Shop::new(deny(), 0);
+    let mut replies: MemoryReplies<Result<Outcome, Error>> = MemoryReplies::default();
+    let mut keyed = |shop: &mut Shop, key: &str, command: Command| {
+        let fingerprint = command.fingerprint();
+        replies::once(&mut replies, key, &fingerprint, shop.now, || shop.apply(command))
+    };
+    let reserve = |id: &str| Command::Reserve { id: id.into(), qty: 1, ship: Ship::Partial };
+    let refused = keyed(&mut shop, "k1", reserve("res_a")).unwrap();
+    assert!(refused.is_err());
+    shop.receive(5, None).unwrap();
+    // A retry generates a new id; it is still the same request and gets the first answer.
+    assert_eq!(keyed(&mut shop, "k1", reserve("res_b")).unwrap(), refused);
+    let held = keyed(&mut shop, "k2", reserve("res_c")).unwrap().unwrap();
+    assert_eq!(keyed(&mut shop, "k2", reserve("res_d")).unwrap().unwrap(), held);
+    assert_eq!(shop.ledger.available_now(), 4, "one reservation, not two");
+    let other = Command::Reserve { id: "res_e".into(), qty: 2, ship: Ship::Partial };
+    assert_eq!(keyed(&mut shop, "k2", other), None, "same key, different request");
+}
+
+#[test]
+fn restore_rebuilds_an_identical_ledger() {
+    let mut shop = Shop::new(Policy { low_stock_threshold: 2, ..allow(Some(14)) }, 2);
+    shop.purchase_order("PO-1", 3, "2026-12-03");
+    shop.order("A", 3).unwrap();
+    let hold = shop.reserve(2).unwrap();
+    shop.order("B", 1).unwrap();
+    shop.apply(Command::Release { id: hold.id }).unwrap();
+    shop.reserve(1).unwrap();
+    shop.events();
+    let ledger = &shop.ledger;
+    let holds = ledger.holds().map(|h| ledger.hold_record(&h.id).unwrap()).collect();
+    let lines = ledger.lines().map(|l| ledger.line_record(&l.order_id).unwrap()).collect();
+    let restored = Ledger::restore(
+        ledger.policy().clone(),
+        ledger.stock().clone(),
+        holds,
+        lines,
+        ledger.purchase_orders().to_vec(),
+    )
+    .unwrap();
+    let today = shop.today();
+    assert_eq!(restored.availability(today), ledger.availability(today));
+    assert_eq!(restored.queue().collect::<Vec<_>>(), ledger.queue().collect::<Vec<_>>());
+    let (mut a, mut b) = (shop.ledger.clone(), restored);
+    let command = Command::Confirm { order_id: "C".into(), qty: 4, ship: None, reservation: None };
+    assert_eq!(a.apply(shop.now, command.clone()), b.apply(shop.now, command));
+    assert_eq!(a.take_events(), b.take_events());
+}
+
+#[test]
+fn restore_refuses_inconsistent_state() {
+    let stock = Stock { free: 3, received: 1, ..Stock::default() };
+    let result = Ledger::restore(Policy::default(), stock, vec![], vec![], vec![]);
+    assert_eq!(result.err(), Some("units were created or lost"));
+}
+
+#[test]
+fn event_sequence_numbers_have_no_gaps() {
+    let mut shop = Shop::new(allow(Some(14)), 0);
+    shop.order("A", 1).unwrap();
+    shop.order("B", 1).unwrap();
+    shop.receive(2, None).unwrap();
+    let records = shop.ledger.take_events();
+    let seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
+    let first = seqs[0];
+    assert_eq!(seqs, (first..first + seqs.len() as u64).collect::<Vec<_>>());
+}
