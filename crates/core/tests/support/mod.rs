@@ -1,6 +1,8 @@
 //! A small store around one ledger, so that rule tests read like the scenarios they check.
 #![allow(dead_code)]
 
+pub mod model;
+
 use backorder_core::*;
 
 pub const MINUTE: Millis = 60_000;

@@ -1,0 +1,559 @@
+//! A deliberately simple reference model of one SKU, and a harness that runs the real ledger
+//! beside it, checking every reply and every invariant after every step.
+//!
+//! The model keeps no queue: it derives it from holds and lines each time. It dates
+//! backorders unit by unit — every scheduled unit in a list, every waiting unit in another,
+//! zipped — where the ledger walks lots with a cursor. Where the two disagree, one is wrong.
+
+use std::collections::BTreeMap;
+
+use backorder_core::replies::{self, MemoryReplies, ReplyStore};
+use backorder_core::*;
+
+/// One step of a generated scenario. Indexes pick among what exists, modulo its count.
+#[derive(Clone, Debug)]
+pub enum Op {
+    Reserve { qty: u32, complete: bool },
+    ConfirmHold { pick: usize },
+    OrderDirect { qty: u32 },
+    Release { pick: usize },
+    Cancel { pick: usize, whole: bool },
+    Receive { qty: u32, against: Option<usize> },
+    SetPurchaseOrder { slot: u8, qty: u32, in_days: u32 },
+    CancelPurchaseOrder { slot: u8 },
+    Wait { minutes: u32 },
+    Change(PolicyChange),
+    Replay { pick: usize },
+}
+
+#[derive(Clone, Debug)]
+pub enum PolicyChange {
+    Backorders(Backorders),
+    Limit(Option<u32>),
+    LimitToInbound(bool),
+    LeadTime(Option<u32>),
+    ReleaseInDays(Option<u32>),
+    OnHand(u32),
+    Discontinue,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum State {
+    Held,
+    Confirmed,
+    Ended,
+}
+
+#[derive(Clone, Debug)]
+struct ModelHold {
+    seq: u64,
+    qty: u32,
+    ship: Ship,
+    outstanding: u32,
+    state: State,
+    expires_at: Millis,
+    resolved_at: Option<Millis>,
+}
+
+#[derive(Clone, Debug)]
+struct ModelLine {
+    seq: u64,
+    now: u32,
+    backorder: u32,
+    outstanding: u32,
+    cancelled_backorder: u32,
+    cancelled: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Model {
+    policy: Policy,
+    free: u32,
+    holds: BTreeMap<String, ModelHold>,
+    lines: BTreeMap<String, ModelLine>,
+    purchase_orders: BTreeMap<String, (u32, Date)>,
+    next_seq: u64,
+}
+
+impl Model {
+    /// Waiting entries, oldest first: (seq, owner, outstanding).
+    fn queue(&self) -> Vec<(u64, Owner, u32)> {
+        let holds = self.holds.iter().filter(|(_, h)| h.state == State::Held && h.outstanding > 0);
+        let lines = self.lines.iter().filter(|(_, l)| !l.cancelled && l.outstanding > 0);
+        let mut queue: Vec<(u64, Owner, u32)> = holds
+            .map(|(id, h)| (h.seq, Owner::Reservation(id.clone()), h.outstanding))
+            .chain(lines.map(|(id, l)| (l.seq, Owner::Order(id.clone()), l.outstanding)))
+            .collect();
+        queue.sort_by_key(|entry| entry.0);
+        queue
+    }
+
+    /// Every scheduled unit's arrival date, in order.
+    fn supply_units(&self, today: Date) -> Vec<Date> {
+        let mut orders: Vec<(&String, &(u32, Date))> = self.purchase_orders.iter().collect();
+        orders.sort_by_key(|(id, (_, expected))| (*expected, (*id).clone()));
+        orders.iter().flat_map(|(_, (qty, expected))| std::iter::repeat_n((*expected).max(today), *qty as usize)).collect()
+    }
+
+    fn beyond(&self, today: Date) -> Option<Date> {
+        let last = self.purchase_orders.values().map(|(_, expected)| (*expected).max(today)).max();
+        self.policy.lead_time_days.map(|days| {
+            let by_lead = today.add_days(days);
+            last.map_or(by_lead, |last| by_lead.max(last))
+        })
+    }
+
+    fn ship_from(&self, available: Date) -> Option<Date> {
+        let available = self.policy.release_date.map_or(available, |release| available.max(release));
+        self.policy.calendar.ship_date(available)
+    }
+
+    /// Projected ship date of every waiting entry, by seq.
+    fn projections(&self, today: Date) -> BTreeMap<u64, Option<Date>> {
+        let supply = self.supply_units(today);
+        let mut unit = 0usize;
+        let mut dates = BTreeMap::new();
+        for (seq, _, outstanding) in self.queue() {
+            unit += outstanding as usize;
+            let available = supply.get(unit - 1).copied().or(self.beyond(today));
+            dates.insert(seq, available.and_then(|date| self.ship_from(date)));
+        }
+        dates
+    }
+
+    fn quote(&self, qty: u32, ship: Ship, today: Date) -> Result<Quote, Refusal> {
+        if qty == 0 {
+            return Err(Refusal::ZeroQuantity);
+        }
+        let now = qty.min(self.free);
+        let backorder = qty - now;
+        let waiting: u32 = self.queue().iter().map(|entry| entry.2).sum();
+        let supply = self.supply_units(today);
+        let unpromised = supply.len().saturating_sub(waiting as usize) as u32;
+        if backorder > 0 {
+            if self.policy.discontinued {
+                return Err(Refusal::Discontinued);
+            }
+            let mut remaining = self.policy.backorder_limit.map(|limit| limit.saturating_sub(waiting));
+            if self.policy.limit_to_inbound {
+                remaining = Some(remaining.map_or(unpromised, |r| r.min(unpromised)));
+            }
+            let allowed = self.policy.backorders == Backorders::Allow;
+            if !allowed || remaining.is_some_and(|r| backorder > r) {
+                let backorder_remaining = if allowed { remaining } else { Some(0) };
+                return Err(Refusal::InsufficientStock { available_now: self.free, backorder_remaining });
+            }
+        }
+        let mut ship_date = if now > 0 { self.ship_from(today) } else { None };
+        let backorder_ship_date = if backorder > 0 {
+            let last_unit = waiting as usize + backorder as usize - 1;
+            supply.get(last_unit).copied().or(self.beyond(today)).and_then(|date| self.ship_from(date))
+        } else {
+            None
+        };
+        if ship == Ship::Complete && now > 0 && backorder > 0 {
+            ship_date = backorder_ship_date;
+        }
+        Ok(Quote { qty, now, backorder, ship_date, backorder_ship_date })
+    }
+
+    /// Units into stock: the queue first, in order; the rest is free.
+    fn restock(&mut self, units: u32) -> Vec<Allocation> {
+        let mut left = units;
+        let mut allocations = Vec::new();
+        for (_, owner, outstanding) in self.queue() {
+            if left == 0 {
+                break;
+            }
+            let qty = left.min(outstanding);
+            left -= qty;
+            match &owner {
+                Owner::Reservation(id) => self.holds.get_mut(id).unwrap().outstanding -= qty,
+                Owner::Order(id) => self.lines.get_mut(id).unwrap().outstanding -= qty,
+            }
+            allocations.push(Allocation { owner, qty });
+        }
+        self.free += left;
+        allocations
+    }
+
+    fn take(&mut self, quote: &Quote) -> u64 {
+        self.free -= quote.now;
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    fn end_hold(&mut self, id: &str, at: Millis) {
+        let hold = self.holds.get_mut(id).unwrap();
+        if hold.state != State::Held {
+            return;
+        }
+        hold.state = State::Ended;
+        hold.resolved_at = Some(at);
+        let back = hold.qty - hold.outstanding;
+        hold.outstanding = 0;
+        self.restock(back);
+    }
+
+    fn expire(&mut self, now: Millis) {
+        let mut due: Vec<(Millis, String)> = self
+            .holds
+            .iter()
+            .filter(|(_, h)| h.state == State::Held && h.expires_at <= now)
+            .map(|(id, h)| (h.expires_at, id.clone()))
+            .collect();
+        due.sort();
+        for (at, id) in due {
+            self.end_hold(&id, at);
+        }
+        // Resolved reservations are forgotten a day later.
+        self.holds.retain(|_, h| h.resolved_at.is_none_or(|at| now - at <= replies::KEY_RETENTION_MS));
+    }
+
+    fn on_hand(&self) -> u32 {
+        self.free + self.holds.values().filter(|h| h.state == State::Held).map(|h| h.qty - h.outstanding).sum::<u32>()
+    }
+}
+
+/// Runs `ops` against a ledger and the model side by side, panicking at the first difference.
+/// Returns a digest of every reply, so that two targets can show they answered alike.
+pub fn run(ops: &[Op], policy: Policy, on_hand: u32) -> u64 {
+    let mut harness = Harness::new(policy, on_hand);
+    for (step, op) in ops.iter().enumerate() {
+        harness.step(step, op);
+    }
+    harness.digest
+}
+
+type Reply = Result<Outcome, Error>;
+
+struct Harness {
+    ledger: Ledger,
+    model: Model,
+    replies: MemoryReplies<Reply>,
+    sent: Vec<(String, Command)>,
+    now: Millis,
+    ids: u32,
+    /// FNV-1a over the debug text of every reply.
+    digest: u64,
+}
+
+impl Harness {
+    fn new(policy: Policy, on_hand: u32) -> Harness {
+        let now = 1_795_687_200_000; // Thu 2026-11-26 10:00 UTC
+        let mut ledger = Ledger::default();
+        ledger.apply(now, Command::Configure { policy: policy.clone(), on_hand: Some(on_hand) }).unwrap();
+        let model = Model { policy, free: on_hand, ..Model::default() };
+        let digest = 0xcbf2_9ce4_8422_2325;
+        Harness { ledger, model, replies: MemoryReplies::default(), sent: Vec::new(), now, ids: 0, digest }
+    }
+
+    fn today(&self) -> Date {
+        self.ledger.today(self.now)
+    }
+
+    fn fresh_id(&mut self, prefix: &str) -> String {
+        self.ids += 1;
+        format!("{prefix}{}", self.ids)
+    }
+
+    /// Sends a command under a fresh idempotency key, as a shell would.
+    fn send(&mut self, command: Command) -> Reply {
+        let key = self.fresh_id("key-");
+        self.sent.push((key.clone(), command.clone()));
+        let (ledger, now) = (&mut self.ledger, self.now);
+        let reply = replies::once(&mut self.replies, &key, &command.fingerprint(), now, || ledger.apply(now, command))
+            .expect("fresh keys are never reused");
+        for byte in format!("{reply:?}").bytes() {
+            self.digest = (self.digest ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+        }
+        reply
+    }
+
+    fn pick<'a>(ids: impl Iterator<Item = &'a String>, pick: usize) -> Option<String> {
+        let ids: Vec<&String> = ids.collect();
+        (!ids.is_empty()).then(|| ids[pick % ids.len()].clone())
+    }
+
+    fn step(&mut self, step: usize, op: &Op) {
+        let today_before = self.today();
+        let projected_before = self.projected_lines();
+        let mut supply_changed = false;
+        self.model.expire(self.now);
+        let today = self.today();
+        match op {
+            Op::Reserve { qty, complete } => {
+                let ship = if *complete { Ship::Complete } else { Ship::Partial };
+                self.check_quote(*qty, ship);
+                let id = self.fresh_id("res_");
+                let expected = self.model.quote(*qty, ship, today);
+                let reply = self.send(Command::Reserve { id: id.clone(), qty: *qty, ship });
+                match (expected, reply) {
+                    (Ok(quote), Ok(Outcome::Reserved(view))) => {
+                        assert_eq!(view.quote, quote, "step {step}: reservation quote");
+                        let seq = self.model.take(&quote);
+                        let expires_at = self.now + self.model.policy.hold_ttl;
+                        let hold = ModelHold {
+                            seq,
+                            qty: *qty,
+                            ship,
+                            outstanding: quote.backorder,
+                            state: State::Held,
+                            expires_at,
+                            resolved_at: None,
+                        };
+                        self.model.holds.insert(id, hold);
+                    }
+                    (Err(refusal), Err(error)) => assert_eq!(error, Error::Refused(refusal), "step {step}"),
+                    (expected, reply) => panic!("step {step}: model {expected:?}, ledger {reply:?}"),
+                }
+            }
+            Op::OrderDirect { qty } => {
+                let order_id = self.fresh_id("order-");
+                let expected = self.model.quote(*qty, Ship::Partial, today);
+                let command = Command::Confirm { order_id: order_id.clone(), qty: *qty, ship: None, reservation: None };
+                match (expected, self.send(command)) {
+                    (Ok(quote), Ok(Outcome::Confirmed(line))) => {
+                        assert_eq!(line.quote, quote, "step {step}: direct order quote");
+                        let seq = self.model.take(&quote);
+                        self.model.lines.insert(order_id, model_line(seq, &quote, quote.backorder));
+                    }
+                    (Err(refusal), Err(error)) => assert_eq!(error, Error::Refused(refusal), "step {step}"),
+                    (expected, reply) => panic!("step {step}: model {expected:?}, ledger {reply:?}"),
+                }
+            }
+            Op::ConfirmHold { pick } => {
+                let Some(id) = Self::pick(self.model.holds.keys(), *pick) else { return };
+                let hold = self.model.holds[&id].clone();
+                let order_id = self.fresh_id("order-");
+                let command =
+                    Command::Confirm { order_id: order_id.clone(), qty: hold.qty, ship: None, reservation: Some(id.clone()) };
+                let reply = self.send(command);
+                if hold.state == State::Held {
+                    let Ok(Outcome::Confirmed(line)) = reply else { panic!("step {step}: confirm {reply:?}") };
+                    assert_eq!(line.outstanding, hold.outstanding, "step {step}");
+                    assert_eq!(line.ship, hold.ship, "step {step}");
+                    let confirmed = self.model.holds.get_mut(&id).unwrap();
+                    confirmed.state = State::Confirmed;
+                    confirmed.resolved_at = Some(self.now);
+                    let quote = line.quote;
+                    self.model.lines.insert(order_id, model_line(hold.seq, &quote, hold.outstanding));
+                } else {
+                    assert!(matches!(reply, Err(Error::ReservationNotHeld { .. })), "step {step}: {reply:?}");
+                }
+            }
+            Op::Release { pick } => {
+                let Some(id) = Self::pick(self.model.holds.keys(), *pick) else { return };
+                let state = self.model.holds[&id].state.clone();
+                let reply = self.send(Command::Release { id: id.clone() });
+                match state {
+                    State::Confirmed => assert!(matches!(reply, Err(Error::ReservationNotHeld { .. })), "step {step}"),
+                    State::Held | State::Ended => {
+                        let Ok(Outcome::Released(view)) = reply else { panic!("step {step}: release {reply:?}") };
+                        assert_ne!(view.state, HoldState::Held, "step {step}");
+                        self.model.end_hold(&id, self.now);
+                    }
+                }
+            }
+            Op::Cancel { pick, whole } => {
+                let Some(order_id) = Self::pick(self.model.lines.keys(), *pick) else { return };
+                let line = self.model.lines[&order_id].clone();
+                let scope = if *whole { CancelScope::Line } else { CancelScope::Backorder };
+                let reply = self.send(Command::Cancel { order_id: order_id.clone(), scope });
+                if line.cancelled {
+                    match scope {
+                        CancelScope::Line => assert!(reply.is_ok(), "step {step}"),
+                        CancelScope::Backorder => assert_eq!(reply, Err(Error::OrderCancelled), "step {step}"),
+                    }
+                    return self.check(step, today_before, projected_before, supply_changed);
+                }
+                let Ok(Outcome::Cancelled { cancellation, .. }) = reply else { panic!("step {step}: cancel {reply:?}") };
+                let model_line = self.model.lines.get_mut(&order_id).unwrap();
+                let dropped = model_line.outstanding;
+                model_line.outstanding = 0;
+                model_line.cancelled_backorder += dropped;
+                let expected = if *whole {
+                    model_line.cancelled = true;
+                    let allocated = model_line.backorder - model_line.cancelled_backorder;
+                    let restocked = model_line.now + allocated;
+                    let refund = model_line.now + model_line.backorder - (model_line.cancelled_backorder - dropped);
+                    self.model.restock(restocked);
+                    Cancellation { refund_qty: refund, restocked, backorder_cancelled: dropped }
+                } else {
+                    Cancellation { refund_qty: dropped, restocked: 0, backorder_cancelled: dropped }
+                };
+                assert_eq!(cancellation, expected, "step {step}");
+            }
+            Op::Receive { qty, against } => {
+                supply_changed = true;
+                let po = against.and_then(|pick| Self::pick(self.model.purchase_orders.keys(), pick));
+                let reply = self.send(Command::Receive { qty: *qty, purchase_order: po.clone() });
+                if let Some(po) = &po {
+                    let entry = self.model.purchase_orders.get_mut(po).unwrap();
+                    entry.0 -= entry.0.min(*qty);
+                    if entry.0 == 0 {
+                        self.model.purchase_orders.remove(po);
+                    }
+                }
+                let expected = self.model.restock(*qty);
+                let Ok(Outcome::Received { allocations, on_hand }) = reply else { panic!("step {step}: {reply:?}") };
+                assert_eq!(allocations, expected, "step {step}: receipts fill the queue in order");
+                assert_eq!(on_hand, self.model.on_hand(), "step {step}");
+            }
+            Op::SetPurchaseOrder { slot, qty, in_days } => {
+                supply_changed = true;
+                let (id, expected) = (format!("PO-{slot}"), today.add_days(*in_days));
+                let reply = self.send(Command::SetPurchaseOrder { id: id.clone(), qty: *qty, expected });
+                assert!(reply.is_ok(), "step {step}: {reply:?}");
+                self.model.purchase_orders.insert(id, (*qty, expected));
+            }
+            Op::CancelPurchaseOrder { slot } => {
+                supply_changed = true;
+                let id = format!("PO-{slot}");
+                let reply = self.send(Command::CancelPurchaseOrder { id: id.clone() });
+                match self.model.purchase_orders.remove(&id) {
+                    Some(_) => assert!(reply.is_ok(), "step {step}"),
+                    None => assert_eq!(reply, Err(Error::NotFound(Missing::PurchaseOrder)), "step {step}"),
+                }
+            }
+            Op::Wait { minutes } => {
+                self.now += Millis::from(*minutes) * 60_000;
+                self.ledger.advance(self.now);
+                self.model.expire(self.now);
+            }
+            Op::Change(change) => {
+                supply_changed = true;
+                self.change_policy(step, change);
+            }
+            Op::Replay { pick } => {
+                if self.sent.is_empty() {
+                    return;
+                }
+                let (key, command) = self.sent[pick % self.sent.len()].clone();
+                let before = format!("{:?}", self.ledger);
+                let (ledger, now) = (&mut self.ledger, self.now);
+                let first = self.replies.find(&key).expect("every sent key is kept").1;
+                let again = replies::once(&mut self.replies, &key, &command.fingerprint(), now, || {
+                    ledger.apply(now, command.clone())
+                });
+                assert_eq!(again, Some(first), "step {step}: a replay answers the first reply");
+                assert_eq!(format!("{:?}", self.ledger), before, "step {step}: a replay changes nothing");
+            }
+        }
+        self.check(step, today_before, projected_before, supply_changed);
+    }
+
+    fn change_policy(&mut self, step: usize, change: &PolicyChange) {
+        let mut policy = self.ledger.policy().clone();
+        let mut on_hand = None;
+        match change {
+            PolicyChange::Backorders(mode) => policy.backorders = *mode,
+            PolicyChange::Limit(limit) => policy.backorder_limit = *limit,
+            PolicyChange::LimitToInbound(on) => policy.limit_to_inbound = *on,
+            PolicyChange::LeadTime(days) => policy.lead_time_days = *days,
+            PolicyChange::ReleaseInDays(days) => policy.release_date = days.map(|d| self.today().add_days(d)),
+            PolicyChange::OnHand(count) => on_hand = Some(*count),
+            PolicyChange::Discontinue => policy.discontinued = true,
+        }
+        let reply = self.send(Command::Configure { policy: policy.clone(), on_hand });
+        let current = self.model.on_hand();
+        if on_hand.is_some_and(|target| current - target.min(current) > self.model.free) {
+            assert!(matches!(reply, Err(Error::Invalid(_))), "step {step}: {reply:?}");
+            return;
+        }
+        let newly_discontinued = policy.discontinued && !self.model.policy.discontinued;
+        self.model.policy = policy;
+        if newly_discontinued {
+            for (_, owner, _) in self.model.queue() {
+                if let Owner::Order(id) = owner {
+                    let line = self.model.lines.get_mut(&id).unwrap();
+                    line.cancelled_backorder += line.outstanding;
+                    line.outstanding = 0;
+                }
+            }
+            for (_, owner, _) in self.model.queue() {
+                if let Owner::Reservation(id) = owner {
+                    self.model.end_hold(&id, self.now);
+                }
+            }
+        }
+        let expected = match on_hand {
+            Some(target) if target >= current => self.model.restock(target - current),
+            Some(target) => {
+                self.model.free -= current - target;
+                Vec::new()
+            }
+            None => self.model.restock(0),
+        };
+        let Ok(Outcome::Configured { allocations, on_hand }) = reply else { panic!("step {step}: {reply:?}") };
+        assert_eq!(allocations, expected, "step {step}");
+        assert_eq!(on_hand, self.model.on_hand(), "step {step}");
+    }
+
+    /// Projected date of each waiting order line.
+    fn projected_lines(&self) -> BTreeMap<String, Option<Date>> {
+        self.ledger
+            .lines()
+            .filter_map(|line| self.ledger.line_view(&line.order_id))
+            .filter(|view| view.outstanding > 0)
+            .map(|view| (view.order_id, view.projected))
+            .collect()
+    }
+
+    fn check_quote(&self, qty: u32, ship: Ship) {
+        let today = self.today();
+        let from_snapshot = self.ledger.availability(today).into_owned().quote(qty, ship, today);
+        assert_eq!(from_snapshot, self.model.quote(qty, ship, today), "snapshot quote for {qty}");
+    }
+
+    fn check(
+        &mut self,
+        step: usize,
+        today_before: Date,
+        projected_before: BTreeMap<String, Option<Date>>,
+        supply_changed: bool,
+    ) {
+        self.ledger.check_invariants().unwrap_or_else(|broken| panic!("step {step}: {broken}"));
+        self.ledger.take_events();
+        let today = self.today();
+        assert_eq!(self.ledger.available_now(), self.model.free, "step {step}: free units");
+        assert_eq!(self.ledger.on_hand(), self.model.on_hand(), "step {step}: on hand");
+        let queue: Vec<(Owner, u32)> = self.ledger.queue().map(|item| (item.owner.clone(), item.outstanding)).collect();
+        let model_queue: Vec<(Owner, u32)> = self.model.queue().into_iter().map(|(_, o, n)| (o, n)).collect();
+        assert_eq!(queue, model_queue, "step {step}: the backorder queue");
+        let model_dates: Vec<Option<Date>> = self.model.projections(today).into_values().collect();
+        let dates: Vec<Option<Date>> = self.ledger.queue().map(|item| item.projected).collect();
+        assert_eq!(dates, model_dates, "step {step}: projected ship dates");
+        // Shoppers' actions never push an existing line's date later; only supply and time do.
+        if !supply_changed && today == today_before {
+            for (order_id, after) in self.projected_lines() {
+                if let Some(before) = projected_before.get(&order_id) {
+                    assert!(no_later(*before, after), "step {step}: {order_id} moved from {before:?} to {after:?}");
+                }
+            }
+        }
+        for qty in [1, 2, 5] {
+            self.check_quote(qty, Ship::Partial);
+        }
+    }
+}
+
+/// `after` is no later than `before`, with an unknown date later than any known one.
+fn no_later(before: Option<Date>, after: Option<Date>) -> bool {
+    match (before, after) {
+        (_, None) => before.is_none(),
+        (None, Some(_)) => true,
+        (Some(before), Some(after)) => after <= before,
+    }
+}
+
+fn model_line(seq: u64, quote: &Quote, outstanding: u32) -> ModelLine {
+    ModelLine {
+        seq,
+        now: quote.now,
+        backorder: quote.backorder,
+        outstanding,
+        cancelled_backorder: 0,
+        cancelled: false,
+    }
+}
