@@ -10,7 +10,6 @@ use alloc::vec::Vec;
 
 use crate::calendar::Calendar;
 use crate::date::Date;
-use crate::ledger::beyond_supply;
 
 /// Units of scheduled supply not yet promised to anyone, arriving on `date`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,8 +104,10 @@ pub struct Availability<'a> {
     pub discontinued: bool,
     pub low_stock_threshold: u32,
     pub calendar: Cow<'a, Calendar>,
-    /// Scheduled supply nobody has been promised yet, by ascending date.
+    /// Scheduled supply by ascending date; dates already past count as today.
     pub supply: Cow<'a, [Lot]>,
+    /// Units at the front of `supply` already promised to waiting backorders.
+    pub promised: u64,
     /// Date of the last scheduled purchase order, promised or not: units beyond all
     /// supply never come sooner than it.
     pub supply_horizon: Option<Date>,
@@ -116,12 +117,33 @@ pub struct Availability<'a> {
 pub type Snapshot = Availability<'static>;
 
 impl Availability<'_> {
-    pub fn into_owned(self) -> Snapshot {
+    /// The snapshot to publish: owned, with only the supply nobody has been promised.
+    /// It quotes exactly as `self` does.
+    pub fn published(&self) -> Snapshot {
         Availability {
-            calendar: Cow::Owned(self.calendar.into_owned()),
-            supply: Cow::Owned(self.supply.into_owned()),
-            ..self
+            calendar: Cow::Owned(Calendar::clone(&self.calendar)),
+            supply: Cow::Owned(self.free_supply()),
+            promised: 0,
+            ..*self
         }
+    }
+
+    /// Scheduled units nobody has been promised, one lot per date from today on.
+    pub fn free_supply(&self) -> Vec<Lot> {
+        let mut skip = self.promised;
+        let mut free: Vec<Lot> = Vec::new();
+        for lot in self.supply.iter() {
+            let taken = skip.min(u64::from(lot.qty));
+            skip -= taken;
+            let qty = lot.qty - taken as u32;
+            let date = lot.date.max(self.today);
+            match free.last_mut() {
+                _ if qty == 0 => {}
+                Some(last) if last.date == date => last.qty = last.qty.saturating_add(qty),
+                _ => free.push(Lot { date, qty }),
+            }
+        }
+        free
     }
 
     /// Whether a shopper could backorder at least one unit.
@@ -170,15 +192,19 @@ impl Availability<'_> {
             if !self.takes_backorders || !within_capacity {
                 return Err(Refusal::InsufficientStock {
                     available_now: self.available_now,
-                    backorder_remaining: if self.takes_backorders { self.backorder_remaining } else { Some(0) },
+                    backorder_remaining: if self.takes_backorders {
+                        self.backorder_remaining
+                    } else {
+                        Some(0)
+                    },
                 });
             }
         }
         let ships_from = |available: Date| self.calendar.ship_date(self.not_before_release(available));
         let mut ship_date = if now > 0 { ships_from(today) } else { None };
         let backorder_ship_date = if backorder > 0 {
-            let beyond = beyond_supply(today, self.lead_time_days, self.supply_horizon.map(|d| d.max(today)));
-            covering_date(&self.supply, backorder, today).or(beyond).and_then(ships_from)
+            let beyond = beyond_supply(today, self.lead_time_days, self.supply_horizon);
+            covering_date(&self.supply, self.promised, backorder, today).or(beyond).and_then(ships_from)
         } else {
             None
         };
@@ -193,27 +219,28 @@ impl Availability<'_> {
     }
 }
 
-/// The date by which `units` more units are covered, walking `supply` in order, or `None`
-/// when supply runs out. Supply dated in the past is late and counts as arriving today.
-fn covering_date(supply: &[Lot], units: u32, today: Date) -> Option<Date> {
+/// The date by which `units` more units are covered, walking `supply` in order after the
+/// first `promised` units, or `None` when supply runs out. Late supply counts as today.
+fn covering_date(supply: &[Lot], promised: u64, units: u32, today: Date) -> Option<Date> {
+    let mut skip = promised;
     let mut needed = units;
     for lot in supply {
-        if lot.qty >= needed {
+        let taken = skip.min(u64::from(lot.qty));
+        skip -= taken;
+        let left = lot.qty - taken as u32;
+        if left >= needed {
             return Some(lot.date.max(today));
         }
-        needed -= lot.qty;
+        needed -= left;
     }
     None
 }
 
-/// Groups `lots` (already in date order) into one lot per date, dropping empty ones.
-pub(crate) fn merge_by_date(lots: impl IntoIterator<Item = Lot>) -> Vec<Lot> {
-    let mut merged: Vec<Lot> = Vec::new();
-    for lot in lots.into_iter().filter(|lot| lot.qty > 0) {
-        match merged.last_mut() {
-            Some(last) if last.date == lot.date => last.qty = last.qty.saturating_add(lot.qty),
-            _ => merged.push(lot),
-        }
-    }
-    merged
+/// Availability date of units beyond all scheduled supply: the lead time from today, but
+/// never before the last purchase order (units behind it in the queue cannot come sooner).
+pub(crate) fn beyond_supply(today: Date, lead_time_days: Option<u32>, horizon: Option<Date>) -> Option<Date> {
+    lead_time_days.map(|days| {
+        let by_lead_time = today.add_days(days);
+        horizon.map_or(by_lead_time, |last| by_lead_time.max(last))
+    })
 }

@@ -14,9 +14,8 @@ impl Weekdays {
 
     /// The set of the given ISO weekdays, or `None` if any is outside 1..=7.
     pub fn from_iso(days: &[u8]) -> Option<Weekdays> {
-        days.iter().try_fold(Weekdays::EMPTY, |set, &day| {
-            (1..=7).contains(&day).then(|| Weekdays(set.0 | 1 << day))
-        })
+        days.iter()
+            .try_fold(Weekdays::EMPTY, |set, &day| (1..=7).contains(&day).then(|| Weekdays(set.0 | 1 << day)))
     }
 
     pub fn contains(self, iso_weekday: u8) -> bool {
@@ -123,13 +122,13 @@ mod tests {
         let weekends_only = Calendar::new(2, Weekdays::from_iso(&[6, 7]).unwrap(), vec![]);
         // (calendar, available, expected ship date)
         let cases = [
-            (&weekdays, "2026-11-26", "2026-11-27"), // Thu + 1 ship day = Fri
-            (&weekdays, "2026-11-27", "2026-11-30"), // Fri + 1 = Mon
-            (&weekdays, "2026-11-28", "2026-11-30"), // Sat + 1 = Mon
-            (&weekdays, "2026-12-10", "2026-12-11"), // the brief's example
-            (&christmas, "2026-12-24", "2026-12-28"), // Thu + 1 skips the holiday Fri
-            (&no_handling, "2026-11-28", "2026-11-30"), // Sat rolls to Mon
-            (&no_handling, "2026-11-26", "2026-11-26"), // a ship day ships the same day
+            (&weekdays, "2026-11-26", "2026-11-27"),      // Thu + 1 ship day = Fri
+            (&weekdays, "2026-11-27", "2026-11-30"),      // Fri + 1 = Mon
+            (&weekdays, "2026-11-28", "2026-11-30"),      // Sat + 1 = Mon
+            (&weekdays, "2026-12-10", "2026-12-11"),      // the brief's example
+            (&christmas, "2026-12-24", "2026-12-28"),     // Thu + 1 skips the holiday Fri
+            (&no_handling, "2026-11-28", "2026-11-30"),   // Sat rolls to Mon
+            (&no_handling, "2026-11-26", "2026-11-26"),   // a ship day ships the same day
             (&weekends_only, "2026-11-26", "2026-11-29"), // Thu + 2 weekend days = Sun
         ];
         for (calendar, available, expected) in cases {

@@ -13,21 +13,47 @@ use crate::policy::Policy;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     /// Hold `qty` units: from stock what is free, the rest as backorder.
-    Reserve { id: String, qty: u32, ship: Ship },
+    Reserve {
+        id: String,
+        qty: u32,
+        ship: Ship,
+    },
     /// Give a held reservation back.
-    Release { id: String },
+    Release {
+        id: String,
+    },
     /// Turn a reservation (or, without one, a fresh reservation) into an order line.
     /// `ship` defaults to the reservation's, or to partial.
-    Confirm { order_id: String, qty: u32, ship: Option<Ship>, reservation: Option<String> },
+    Confirm {
+        order_id: String,
+        qty: u32,
+        ship: Option<Ship>,
+        reservation: Option<String>,
+    },
     /// Cancel an order line, or only its still-outstanding backorder.
-    Cancel { order_id: String, scope: CancelScope },
+    Cancel {
+        order_id: String,
+        scope: CancelScope,
+    },
     /// Units arrived, optionally against a purchase order.
-    Receive { qty: u32, purchase_order: Option<String> },
+    Receive {
+        qty: u32,
+        purchase_order: Option<String>,
+    },
     /// Create or change an inbound purchase order.
-    SetPurchaseOrder { id: String, qty: u32, expected: Date },
-    CancelPurchaseOrder { id: String },
+    SetPurchaseOrder {
+        id: String,
+        qty: u32,
+        expected: Date,
+    },
+    CancelPurchaseOrder {
+        id: String,
+    },
     /// Replace the policy, and optionally set the count of units on hand.
-    Configure { policy: Policy, on_hand: Option<u32> },
+    Configure {
+        policy: Policy,
+        on_hand: Option<u32>,
+    },
 }
 
 impl Command {
@@ -65,7 +91,9 @@ pub enum CancelScope {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HoldState {
     Held,
-    Confirmed { order_id: String },
+    Confirmed {
+        order_id: String,
+    },
     Released,
     Expired,
     /// The item was discontinued while the reservation waited for backordered units.
@@ -179,7 +207,9 @@ pub enum Error {
     Refused(Refusal),
     NotFound(Missing),
     /// The reservation was already resolved another way.
-    ReservationNotHeld { state: HoldState },
+    ReservationNotHeld {
+        state: HoldState,
+    },
     /// An order line with this id exists with different contents.
     OrderExists,
     /// The order was cancelled; only its cancellation can be repeated.

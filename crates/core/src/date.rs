@@ -84,9 +84,9 @@ impl Date {
             return None;
         }
         let number = |range: core::ops::Range<usize>| -> Option<u32> {
-            bytes[range].iter().try_fold(0u32, |acc, &b| {
-                b.is_ascii_digit().then(|| acc * 10 + (b - b'0') as u32)
-            })
+            bytes[range]
+                .iter()
+                .try_fold(0u32, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + (b - b'0') as u32))
         };
         Date::from_ymd(number(0..4)? as i32, number(5..7)?, number(8..10)?)
     }
@@ -166,8 +166,16 @@ mod tests {
     #[test]
     fn rejects_malformed_dates() {
         for text in [
-            "", "2026-2-01", "2026-02-30", "2026-13-01", "2026-00-10", "1969-12-31", "2026/11/26",
-            "2026-11-2x", "+026-11-26", "2026-11-260",
+            "",
+            "2026-2-01",
+            "2026-02-30",
+            "2026-13-01",
+            "2026-00-10",
+            "1969-12-31",
+            "2026/11/26",
+            "2026-11-2x",
+            "+026-11-26",
+            "2026-11-260",
         ] {
             assert_eq!(Date::parse(text), None, "{text}");
         }

@@ -17,12 +17,7 @@ pub enum Event {
     /// An order line was confirmed with backordered units.
     BackorderCreated { order_id: String, backorder: u32, promised: Option<Date> },
     /// A line's projected ship date moved (later when supply slipped, earlier when it improved).
-    EtaChanged {
-        order_id: String,
-        promised: Option<Date>,
-        previous: Option<Date>,
-        projected: Option<Date>,
-    },
+    EtaChanged { order_id: String, promised: Option<Date>, previous: Option<Date>, projected: Option<Date> },
     /// Received units were given to a waiting line.
     BackorderAllocated { order_id: String, qty: u32, outstanding: u32 },
     /// A line's waiting units were cancelled; `refund_qty` units are to be refunded.

@@ -9,10 +9,10 @@ use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::availability::{merge_by_date, Availability, Lot, Quote, Ship};
+use crate::availability::{beyond_supply, Availability, Lot, Quote, Ship};
 use crate::command::{
-    Allocation, CancelScope, Cancellation, Command, Error, HoldState, HoldView, LineView, Missing,
-    Outcome, Owner, PurchaseOrder,
+    Allocation, CancelScope, Cancellation, Command, Error, HoldState, HoldView, LineView, Missing, Outcome,
+    Owner, PurchaseOrder,
 };
 use crate::date::{Date, Millis};
 use crate::event::{CancelReason, Event, EventRecord};
@@ -120,6 +120,8 @@ pub struct Ledger {
     queue: VecDeque<Entry>,
     /// Sorted by expected date, then id.
     purchase_orders: Vec<PurchaseOrder>,
+    /// The same purchase orders as supply lots, kept in step by `sync_supply`.
+    supply: Vec<Lot>,
     events: Vec<EventRecord>,
     changes: Changes,
     /// Something happened that may move projected dates.
@@ -164,6 +166,7 @@ impl Ledger {
         let mut purchase_orders = purchase_orders;
         purchase_orders.sort_by(|a, b| (a.expected, &a.id).cmp(&(b.expected, &b.id)));
         ledger.purchase_orders = purchase_orders;
+        ledger.sync_supply();
         ledger.check_invariants()?;
         Ok(ledger)
     }
@@ -293,17 +296,14 @@ impl Ledger {
     /// What a shopper can be offered on `today`. Call [`Ledger::advance`] for the current
     /// time first so that expired holds are back in stock.
     pub fn availability(&self, today: Date) -> Availability<'_> {
-        let mut cursor = SupplyCursor::new(&self.purchase_orders, today);
-        let mut waiting: u64 = 0;
-        for entry in &self.queue {
-            cursor.take(entry.outstanding);
-            waiting += u64::from(entry.outstanding);
-        }
-        let supply = merge_by_date(cursor.leftover());
+        // Waiting entries take supply in queue order, so together they take its front.
+        let promised: u64 = self.queue.iter().map(|entry| u64::from(entry.outstanding)).sum();
         let policy = &self.policy;
-        let mut remaining = policy.backorder_limit.map(|limit| clamp_u32(u64::from(limit).saturating_sub(waiting)));
+        let mut remaining =
+            policy.backorder_limit.map(|limit| clamp_u32(u64::from(limit).saturating_sub(promised)));
         if policy.limit_to_inbound {
-            let inbound = clamp_u32(supply.iter().map(|lot| u64::from(lot.qty)).sum());
+            let scheduled: u64 = self.supply.iter().map(|lot| u64::from(lot.qty)).sum();
+            let inbound = clamp_u32(scheduled.saturating_sub(promised));
             remaining = Some(remaining.map_or(inbound, |r| r.min(inbound)));
         }
         Availability {
@@ -316,7 +316,8 @@ impl Ledger {
             discontinued: policy.discontinued,
             low_stock_threshold: policy.low_stock_threshold,
             calendar: Cow::Borrowed(&policy.calendar),
-            supply: Cow::Owned(supply),
+            supply: Cow::Borrowed(&self.supply),
+            promised,
             supply_horizon: self.supply_horizon(today),
         }
     }
@@ -349,7 +350,14 @@ impl Ledger {
         result
     }
 
-    fn reserve(&mut self, now: Millis, today: Date, id: String, qty: u32, ship: Ship) -> Result<Outcome, Error> {
+    fn reserve(
+        &mut self,
+        now: Millis,
+        today: Date,
+        id: String,
+        qty: u32,
+        ship: Ship,
+    ) -> Result<Outcome, Error> {
         if self.holds.contains_key(&id) {
             return Err(Error::Invalid("reservation id is already in use"));
         }
@@ -393,7 +401,9 @@ impl Ledger {
         let hold = self.holds.get(id).ok_or(Error::NotFound(Missing::Reservation))?;
         match &hold.state {
             HoldState::Held => self.end_hold(id, HoldState::Released, now),
-            HoldState::Confirmed { .. } => return Err(Error::ReservationNotHeld { state: hold.state.clone() }),
+            HoldState::Confirmed { .. } => {
+                return Err(Error::ReservationNotHeld { state: hold.state.clone() })
+            }
             HoldState::Released | HoldState::Expired | HoldState::Withdrawn => {}
         }
         Ok(Outcome::Released(self.hold_view(id).ok_or(Error::NotFound(Missing::Reservation))?))
@@ -478,7 +488,10 @@ impl Ledger {
         }
         if quote.backorder > 0 {
             let promised = quote.backorder_ship_date;
-            self.emit(now, Event::BackorderCreated { order_id: order_id.clone(), backorder: quote.backorder, promised });
+            self.emit(
+                now,
+                Event::BackorderCreated { order_id: order_id.clone(), backorder: quote.backorder, promised },
+            );
             let waiting = self.waiting(seq);
             let outstanding = waiting.map_or(0, |w| w.outstanding);
             if outstanding < quote.backorder {
@@ -521,7 +534,11 @@ impl Ledger {
                 self.changes.lines.insert(order_id.into());
                 self.emit(
                     now,
-                    Event::OrderCancelled { order_id: order_id.into(), refund_qty: cancellation.refund_qty, restocked },
+                    Event::OrderCancelled {
+                        order_id: order_id.into(),
+                        refund_qty: cancellation.refund_qty,
+                        restocked,
+                    },
                 );
                 self.restock(now, restocked);
                 cancellation
@@ -559,6 +576,7 @@ impl Ledger {
             if po.qty == 0 {
                 self.purchase_orders.remove(index);
             }
+            self.sync_supply();
             self.changes.purchase_orders.insert(id.clone());
         }
         self.stock.received += u64::from(qty);
@@ -576,16 +594,16 @@ impl Ledger {
         let po = PurchaseOrder { id: id.clone(), qty, expected };
         let at = self.purchase_orders.partition_point(|other| (other.expected, &other.id) < (expected, &id));
         self.purchase_orders.insert(at, po.clone());
+        self.sync_supply();
         self.changes.purchase_orders.insert(id);
-        self.dates_may_move = true;
         Ok(Outcome::PurchaseOrderSet(po))
     }
 
     fn cancel_purchase_order(&mut self, id: &str) -> Result<Outcome, Error> {
         let index = self.purchase_order_index(id).ok_or(Error::NotFound(Missing::PurchaseOrder))?;
         let po = self.purchase_orders.remove(index);
+        self.sync_supply();
         self.changes.purchase_orders.insert(id.into());
-        self.dates_may_move = true;
         Ok(Outcome::PurchaseOrderCancelled(po))
     }
 
@@ -714,7 +732,7 @@ impl Ledger {
         self.stock.projected_on = Some(today);
         self.changes.ledger = true;
         let beyond = self.beyond_supply(today);
-        let mut cursor = SupplyCursor::new(&self.purchase_orders, today);
+        let mut cursor = SupplyCursor { supply: &self.supply, index: 0, used: 0, today };
         let mut memo: Option<(Date, Option<Date>)> = None;
         let mut moved = Vec::new();
         for entry in self.queue.iter_mut() {
@@ -722,7 +740,10 @@ impl Ledger {
             let projected = available.and_then(|date| match memo {
                 Some((seen, ship)) if seen == date => ship,
                 _ => {
-                    let ship = self.policy.calendar.ship_date(self.policy.release_date.map_or(date, |r| date.max(r)));
+                    let ship = self
+                        .policy
+                        .calendar
+                        .ship_date(self.policy.release_date.map_or(date, |r| date.max(r)));
                     memo = Some((date, ship));
                     ship
                 }
@@ -753,7 +774,12 @@ impl Ledger {
     }
 
     fn supply_horizon(&self, today: Date) -> Option<Date> {
-        self.purchase_orders.iter().map(|po| po.expected.max(today)).max()
+        self.supply.last().map(|lot| lot.date.max(today))
+    }
+
+    fn sync_supply(&mut self) {
+        self.supply = self.purchase_orders.iter().map(|po| Lot { date: po.expected, qty: po.qty }).collect();
+        self.dates_may_move = true;
     }
 
     fn emit(&mut self, at: Millis, event: Event) {
@@ -824,8 +850,19 @@ impl Ledger {
             }
         }
         let held: Vec<&Hold> = self.holds.values().filter(|hold| hold.state == HoldState::Held).collect();
-        if held.len() != self.expiries.len() || held.iter().any(|h| !self.expiries.contains(&(h.expires_at, h.id.clone()))) {
+        if held.len() != self.expiries.len()
+            || held.iter().any(|h| !self.expiries.contains(&(h.expires_at, h.id.clone())))
+        {
             return Err("the expiry index disagrees with held reservations");
+        }
+        let in_step = self.supply.len() == self.purchase_orders.len()
+            && self
+                .supply
+                .iter()
+                .zip(&self.purchase_orders)
+                .all(|(lot, po)| (lot.date, lot.qty) == (po.expected, po.qty));
+        if !in_step {
+            return Err("supply lots disagree with purchase orders");
         }
         if self.purchase_orders.iter().any(|po| po.qty == 0)
             || self.purchase_orders.windows(2).any(|w| (w[0].expected, &w[0].id) >= (w[1].expected, &w[1].id))
@@ -839,7 +876,8 @@ impl Ledger {
         for line in self.lines.values().filter(|line| line.cancellation.is_none()) {
             let waiting = self.outstanding(line.seq);
             let filled = line.quote.backorder.checked_sub(waiting + line.cancelled_backorder);
-            accounted += i128::from(line.quote.now) + i128::from(filled.ok_or("a line waits for more than it ordered")?);
+            accounted += i128::from(line.quote.now)
+                + i128::from(filled.ok_or("a line waits for more than it ordered")?);
         }
         if accounted != i128::from(self.stock.received) + i128::from(self.stock.adjusted) {
             return Err("units were created or lost");
@@ -854,51 +892,29 @@ impl Entry {
     }
 }
 
-/// See [`Ledger::beyond_supply`].
-pub(crate) fn beyond_supply(today: Date, lead_time_days: Option<u32>, horizon: Option<Date>) -> Option<Date> {
-    lead_time_days.map(|days| {
-        let by_lead_time = today.add_days(days);
-        horizon.map_or(by_lead_time, |last| by_lead_time.max(last))
-    })
-}
-
-/// Walks purchase orders in date order, handing out their units.
+/// Walks supply lots in order, handing out their units.
 struct SupplyCursor<'a> {
-    purchase_orders: &'a [PurchaseOrder],
+    supply: &'a [Lot],
     index: usize,
     used: u32,
     today: Date,
 }
 
-impl<'a> SupplyCursor<'a> {
-    fn new(purchase_orders: &'a [PurchaseOrder], today: Date) -> Self {
-        SupplyCursor { purchase_orders, index: 0, used: 0, today }
-    }
-
+impl SupplyCursor<'_> {
     /// Takes `units`; the date the last of them arrives, or `None` if supply runs out.
     fn take(&mut self, units: u32) -> Option<Date> {
         let mut needed = units;
         loop {
-            let po = self.purchase_orders.get(self.index)?;
-            let left = po.qty - self.used;
+            let lot = self.supply.get(self.index)?;
+            let left = lot.qty - self.used;
             if left >= needed {
                 self.used += needed;
-                return Some(po.expected.max(self.today));
+                return Some(lot.date.max(self.today));
             }
             needed -= left;
             self.index += 1;
             self.used = 0;
         }
-    }
-
-    /// Units nobody took, as lots.
-    fn leftover(self) -> impl Iterator<Item = Lot> + 'a {
-        let today = self.today;
-        let used = self.used;
-        self.purchase_orders.get(self.index..).unwrap_or(&[]).iter().enumerate().map(move |(i, po)| Lot {
-            date: po.expected.max(today),
-            qty: if i == 0 { po.qty - used } else { po.qty },
-        })
     }
 }
 

@@ -30,8 +30,8 @@ pub mod replies;
 pub use availability::{Availability, Lot, Quote, Refusal, Ship, Snapshot, Status};
 pub use calendar::{Calendar, Weekdays};
 pub use command::{
-    Allocation, CancelScope, Cancellation, Command, Error, HoldState, HoldView, LineView, Missing, Outcome, Owner,
-    PurchaseOrder,
+    Allocation, CancelScope, Cancellation, Command, Error, HoldState, HoldView, LineView, Missing, Outcome,
+    Owner, PurchaseOrder,
 };
 pub use date::{Date, Millis};
 pub use event::{CancelReason, Event, EventRecord};

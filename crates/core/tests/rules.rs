@@ -1,6 +1,9 @@
 //! One test per domain rule, each a small scenario with its expected answers worked out by
 //! hand. Runs natively and, compiled to wasm32, under Node (wasm-bindgen-test).
 
+// Case tables are tuples on purpose: one line per case reads best.
+#![allow(clippy::type_complexity)]
+
 mod support;
 
 use backorder_core::replies::{self, MemoryReplies};
@@ -151,7 +154,10 @@ fn complete_shipping_waits_for_the_backorder() {
     assert_eq!((partial.ship_date, partial.backorder_ship_date), (some("2026-11-27"), some("2026-12-11")));
     let hold = shop.reserve_as(Ship::Complete, 3).unwrap();
     assert_eq!((hold.quote.now, hold.quote.backorder), (1, 2));
-    assert_eq!((hold.quote.ship_date, hold.quote.backorder_ship_date), (some("2026-12-11"), some("2026-12-11")));
+    assert_eq!(
+        (hold.quote.ship_date, hold.quote.backorder_ship_date),
+        (some("2026-12-11"), some("2026-12-11"))
+    );
 }
 
 #[test]
@@ -235,7 +241,10 @@ fn holds_expire_once_lazily_or_by_alarm_and_return_units_to_the_queue_first() {
     assert_eq!(shop.ledger.hold_view(&hold.id).unwrap().state, HoldState::Held);
     shop.advance(1);
     assert_eq!(shop.ledger.hold_view(&hold.id).unwrap().state, HoldState::Expired);
-    assert_eq!(shop.events(), vec![Event::BackorderAllocated { order_id: "B".into(), qty: 1, outstanding: 0 }]);
+    assert_eq!(
+        shop.events(),
+        vec![Event::BackorderAllocated { order_id: "B".into(), qty: 1, outstanding: 0 }]
+    );
     assert_eq!(shop.ledger.next_expiry(), None);
     // Expiring again is the same as once.
     shop.advance(MINUTE);
@@ -257,19 +266,22 @@ fn each_resolution_happens_once() {
     assert_eq!(shop.ledger.available_now(), 5);
     assert_eq!(shop.apply(Command::Release { id: released.id.clone() }), Ok(first));
     assert_eq!(shop.ledger.available_now(), 5, "a second release returns nothing twice");
-    assert_eq!(
-        shop.confirm("X", &released),
-        Err(Error::ReservationNotHeld { state: HoldState::Released })
-    );
+    assert_eq!(shop.confirm("X", &released), Err(Error::ReservationNotHeld { state: HoldState::Released }));
 
     let confirmed = shop.reserve(2).unwrap();
     let line = shop.confirm("1001", &confirmed).unwrap();
     assert_eq!(shop.confirm("1001", &confirmed), Ok(line), "confirming again answers the same line");
     let state = HoldState::Confirmed { order_id: "1001".into() };
-    assert_eq!(shop.apply(Command::Release { id: confirmed.id.clone() }), Err(Error::ReservationNotHeld { state }));
+    assert_eq!(
+        shop.apply(Command::Release { id: confirmed.id.clone() }),
+        Err(Error::ReservationNotHeld { state })
+    );
     let other = Command::Confirm { order_id: "1001".into(), qty: 1, ship: None, reservation: None };
     assert_eq!(shop.apply(other), Err(Error::OrderExists));
-    assert_eq!(shop.apply(Command::Release { id: "nope".into() }), Err(Error::NotFound(Missing::Reservation)));
+    assert_eq!(
+        shop.apply(Command::Release { id: "nope".into() }),
+        Err(Error::NotFound(Missing::Reservation))
+    );
 }
 
 #[test]
@@ -303,14 +315,20 @@ fn cancelling_only_the_backorder_keeps_what_ships() {
     let mut shop = Shop::new(allow(Some(14)), 1);
     shop.order("A", 3).unwrap();
     shop.events();
-    let outcome = shop.apply(Command::Cancel { order_id: "A".into(), scope: CancelScope::Backorder }).unwrap();
+    let outcome =
+        shop.apply(Command::Cancel { order_id: "A".into(), scope: CancelScope::Backorder }).unwrap();
     let cancellation = Cancellation { refund_qty: 2, restocked: 0, backorder_cancelled: 2 };
     assert_eq!(outcome, Outcome::Cancelled { order_id: "A".into(), cancellation });
     let line = shop.line("A");
     assert_eq!((line.quote.now, line.outstanding, line.cancelled_backorder), (1, 0, 2));
     assert_eq!(
         shop.events(),
-        vec![Event::BackorderCancelled { order_id: "A".into(), qty: 2, refund_qty: 2, reason: CancelReason::Merchant }]
+        vec![Event::BackorderCancelled {
+            order_id: "A".into(),
+            qty: 2,
+            refund_qty: 2,
+            reason: CancelReason::Merchant
+        }]
     );
     // Cancelling the rest later refunds only what was not refunded yet.
     let rest = shop.apply(Command::Cancel { order_id: "A".into(), scope: CancelScope::Line }).unwrap();
@@ -350,7 +368,10 @@ fn eta_changed_is_sent_for_exactly_the_lines_whose_date_moved() {
     shop.purchase_order("PO-1", 3, "2026-12-03");
     let a = shop.order("A", 2).unwrap(); // PO-1: Thu 3 Dec, ships Fri 4 Dec
     let b = shop.order("B", 2).unwrap(); // 1 from PO-1, 1 beyond: Thu 10 Dec, ships Fri 11 Dec
-    assert_eq!((a.quote.backorder_ship_date, b.quote.backorder_ship_date), (some("2026-12-04"), some("2026-12-11")));
+    assert_eq!(
+        (a.quote.backorder_ship_date, b.quote.backorder_ship_date),
+        (some("2026-12-04"), some("2026-12-11"))
+    );
     shop.events();
     // PO-1 slips to Tue 8 Dec: A now ships Wed 9 Dec; B still waits for the lead time.
     shop.purchase_order("PO-1", 3, "2026-12-08");
@@ -426,7 +447,8 @@ fn reorder_needed_reports_the_shortfall_as_it_grows() {
     shop.order("A", 2).unwrap();
     assert_eq!(shop.events().iter().filter(|e| e.kind() == "reorder_needed").count(), 0);
     shop.order("B", 2).unwrap();
-    let reorders = |events: Vec<Event>| events.into_iter().filter(|e| e.kind() == "reorder_needed").collect::<Vec<_>>();
+    let reorders =
+        |events: Vec<Event>| events.into_iter().filter(|e| e.kind() == "reorder_needed").collect::<Vec<_>>();
     assert_eq!(
         reorders(shop.events()),
         vec![Event::ReorderNeeded { shortfall: 2, backordered: 4, inbound: 2 }]

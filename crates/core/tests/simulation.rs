@@ -39,11 +39,15 @@ fn op(rng: &mut Rng) -> Op {
         9 => Op::Release { pick: rng.pick() },
         10 => Op::Cancel { pick: rng.pick(), whole: rng.below(2) == 0 },
         11 | 12 => Op::Receive { qty: 1 + rng.below(7), against: (rng.below(2) == 0).then(|| rng.pick()) },
-        13 | 14 => Op::SetPurchaseOrder { slot: rng.below(3) as u8, qty: 1 + rng.below(7), in_days: rng.below(40) },
+        13 | 14 => {
+            Op::SetPurchaseOrder { slot: rng.below(3) as u8, qty: 1 + rng.below(7), in_days: rng.below(40) }
+        }
         15 => Op::CancelPurchaseOrder { slot: rng.below(3) as u8 },
         16 | 17 => Op::Wait { minutes: [3, 10, 16, 1_440][rng.below(4) as usize] },
         18 => Op::Change(match rng.below(6) {
-            0 => PolicyChange::Backorders(if rng.below(2) == 0 { Backorders::Deny } else { Backorders::Allow }),
+            0 => {
+                PolicyChange::Backorders(if rng.below(2) == 0 { Backorders::Deny } else { Backorders::Allow })
+            }
             1 => PolicyChange::Limit((rng.below(2) == 0).then(|| rng.below(8))),
             2 => PolicyChange::LimitToInbound(rng.below(2) == 0),
             3 => PolicyChange::LeadTime((rng.below(4) > 0).then(|| rng.below(30))),

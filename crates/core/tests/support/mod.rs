@@ -74,7 +74,11 @@ impl Shop {
         }
     }
 
-    pub fn receive(&mut self, qty: u32, purchase_order: Option<&str>) -> Result<(Vec<Allocation>, u32), Error> {
+    pub fn receive(
+        &mut self,
+        qty: u32,
+        purchase_order: Option<&str>,
+    ) -> Result<(Vec<Allocation>, u32), Error> {
         match self.apply(Command::Receive { qty, purchase_order: purchase_order.map(Into::into) })? {
             Outcome::Received { allocations, on_hand } => Ok((allocations, on_hand)),
             other => panic!("receive answered {other:?}"),
@@ -82,7 +86,8 @@ impl Shop {
     }
 
     pub fn purchase_order(&mut self, id: &str, qty: u32, expected: &str) {
-        self.apply(Command::SetPurchaseOrder { id: id.into(), qty, expected: date(expected) }).expect("valid PO");
+        self.apply(Command::SetPurchaseOrder { id: id.into(), qty, expected: date(expected) })
+            .expect("valid PO");
     }
 
     pub fn line(&self, order_id: &str) -> LineView {

@@ -92,7 +92,10 @@ impl Model {
     fn supply_units(&self, today: Date) -> Vec<Date> {
         let mut orders: Vec<(&String, &(u32, Date))> = self.purchase_orders.iter().collect();
         orders.sort_by_key(|(id, (_, expected))| (*expected, (*id).clone()));
-        orders.iter().flat_map(|(_, (qty, expected))| std::iter::repeat_n((*expected).max(today), *qty as usize)).collect()
+        orders
+            .iter()
+            .flat_map(|(_, (qty, expected))| std::iter::repeat_n((*expected).max(today), *qty as usize))
+            .collect()
     }
 
     fn beyond(&self, today: Date) -> Option<Date> {
@@ -211,7 +214,13 @@ impl Model {
     }
 
     fn on_hand(&self) -> u32 {
-        self.free + self.holds.values().filter(|h| h.state == State::Held).map(|h| h.qty - h.outstanding).sum::<u32>()
+        self.free
+            + self
+                .holds
+                .values()
+                .filter(|h| h.state == State::Held)
+                .map(|h| h.qty - h.outstanding)
+                .sum::<u32>()
     }
 }
 
@@ -262,8 +271,10 @@ impl Harness {
         let key = self.fresh_id("key-");
         self.sent.push((key.clone(), command.clone()));
         let (ledger, now) = (&mut self.ledger, self.now);
-        let reply = replies::once(&mut self.replies, &key, &command.fingerprint(), now, || ledger.apply(now, command))
-            .expect("fresh keys are never reused");
+        let reply = replies::once(&mut self.replies, &key, &command.fingerprint(), now, || {
+            ledger.apply(now, command)
+        })
+        .expect("fresh keys are never reused");
         for byte in format!("{reply:?}").bytes() {
             self.digest = (self.digest ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
         }
@@ -311,7 +322,8 @@ impl Harness {
             Op::OrderDirect { qty } => {
                 let order_id = self.fresh_id("order-");
                 let expected = self.model.quote(*qty, Ship::Partial, today);
-                let command = Command::Confirm { order_id: order_id.clone(), qty: *qty, ship: None, reservation: None };
+                let command =
+                    Command::Confirm { order_id: order_id.clone(), qty: *qty, ship: None, reservation: None };
                 match (expected, self.send(command)) {
                     (Ok(quote), Ok(Outcome::Confirmed(line))) => {
                         assert_eq!(line.quote, quote, "step {step}: direct order quote");
@@ -326,11 +338,17 @@ impl Harness {
                 let Some(id) = Self::pick(self.model.holds.keys(), *pick) else { return };
                 let hold = self.model.holds[&id].clone();
                 let order_id = self.fresh_id("order-");
-                let command =
-                    Command::Confirm { order_id: order_id.clone(), qty: hold.qty, ship: None, reservation: Some(id.clone()) };
+                let command = Command::Confirm {
+                    order_id: order_id.clone(),
+                    qty: hold.qty,
+                    ship: None,
+                    reservation: Some(id.clone()),
+                };
                 let reply = self.send(command);
                 if hold.state == State::Held {
-                    let Ok(Outcome::Confirmed(line)) = reply else { panic!("step {step}: confirm {reply:?}") };
+                    let Ok(Outcome::Confirmed(line)) = reply else {
+                        panic!("step {step}: confirm {reply:?}")
+                    };
                     assert_eq!(line.outstanding, hold.outstanding, "step {step}");
                     assert_eq!(line.ship, hold.ship, "step {step}");
                     let confirmed = self.model.holds.get_mut(&id).unwrap();
@@ -347,9 +365,13 @@ impl Harness {
                 let state = self.model.holds[&id].state.clone();
                 let reply = self.send(Command::Release { id: id.clone() });
                 match state {
-                    State::Confirmed => assert!(matches!(reply, Err(Error::ReservationNotHeld { .. })), "step {step}"),
+                    State::Confirmed => {
+                        assert!(matches!(reply, Err(Error::ReservationNotHeld { .. })), "step {step}")
+                    }
                     State::Held | State::Ended => {
-                        let Ok(Outcome::Released(view)) = reply else { panic!("step {step}: release {reply:?}") };
+                        let Ok(Outcome::Released(view)) = reply else {
+                            panic!("step {step}: release {reply:?}")
+                        };
                         assert_ne!(view.state, HoldState::Held, "step {step}");
                         self.model.end_hold(&id, self.now);
                     }
@@ -363,11 +385,15 @@ impl Harness {
                 if line.cancelled {
                     match scope {
                         CancelScope::Line => assert!(reply.is_ok(), "step {step}"),
-                        CancelScope::Backorder => assert_eq!(reply, Err(Error::OrderCancelled), "step {step}"),
+                        CancelScope::Backorder => {
+                            assert_eq!(reply, Err(Error::OrderCancelled), "step {step}")
+                        }
                     }
                     return self.check(step, today_before, projected_before, supply_changed);
                 }
-                let Ok(Outcome::Cancelled { cancellation, .. }) = reply else { panic!("step {step}: cancel {reply:?}") };
+                let Ok(Outcome::Cancelled { cancellation, .. }) = reply else {
+                    panic!("step {step}: cancel {reply:?}")
+                };
                 let model_line = self.model.lines.get_mut(&order_id).unwrap();
                 let dropped = model_line.outstanding;
                 model_line.outstanding = 0;
@@ -376,7 +402,8 @@ impl Harness {
                     model_line.cancelled = true;
                     let allocated = model_line.backorder - model_line.cancelled_backorder;
                     let restocked = model_line.now + allocated;
-                    let refund = model_line.now + model_line.backorder - (model_line.cancelled_backorder - dropped);
+                    let refund =
+                        model_line.now + model_line.backorder - (model_line.cancelled_backorder - dropped);
                     self.model.restock(restocked);
                     Cancellation { refund_qty: refund, restocked, backorder_cancelled: dropped }
                 } else {
@@ -396,7 +423,9 @@ impl Harness {
                     }
                 }
                 let expected = self.model.restock(*qty);
-                let Ok(Outcome::Received { allocations, on_hand }) = reply else { panic!("step {step}: {reply:?}") };
+                let Ok(Outcome::Received { allocations, on_hand }) = reply else {
+                    panic!("step {step}: {reply:?}")
+                };
                 assert_eq!(allocations, expected, "step {step}: receipts fill the queue in order");
                 assert_eq!(on_hand, self.model.on_hand(), "step {step}");
             }
@@ -485,7 +514,9 @@ impl Harness {
             }
             None => self.model.restock(0),
         };
-        let Ok(Outcome::Configured { allocations, on_hand }) = reply else { panic!("step {step}: {reply:?}") };
+        let Ok(Outcome::Configured { allocations, on_hand }) = reply else {
+            panic!("step {step}: {reply:?}")
+        };
         assert_eq!(allocations, expected, "step {step}");
         assert_eq!(on_hand, self.model.on_hand(), "step {step}");
     }
@@ -502,7 +533,9 @@ impl Harness {
 
     fn check_quote(&self, qty: u32, ship: Ship) {
         let today = self.today();
-        let from_snapshot = self.ledger.availability(today).into_owned().quote(qty, ship, today);
+        let availability = self.ledger.availability(today);
+        assert_eq!(availability.quote(qty, ship, today), availability.published().quote(qty, ship, today));
+        let from_snapshot = availability.published().quote(qty, ship, today);
         assert_eq!(from_snapshot, self.model.quote(qty, ship, today), "snapshot quote for {qty}");
     }
 
@@ -518,7 +551,8 @@ impl Harness {
         let today = self.today();
         assert_eq!(self.ledger.available_now(), self.model.free, "step {step}: free units");
         assert_eq!(self.ledger.on_hand(), self.model.on_hand(), "step {step}: on hand");
-        let queue: Vec<(Owner, u32)> = self.ledger.queue().map(|item| (item.owner.clone(), item.outstanding)).collect();
+        let queue: Vec<(Owner, u32)> =
+            self.ledger.queue().map(|item| (item.owner.clone(), item.outstanding)).collect();
         let model_queue: Vec<(Owner, u32)> = self.model.queue().into_iter().map(|(_, o, n)| (o, n)).collect();
         assert_eq!(queue, model_queue, "step {step}: the backorder queue");
         let model_dates: Vec<Option<Date>> = self.model.projections(today).into_values().collect();
@@ -528,7 +562,10 @@ impl Harness {
         if !supply_changed && today == today_before {
             for (order_id, after) in self.projected_lines() {
                 if let Some(before) = projected_before.get(&order_id) {
-                    assert!(no_later(*before, after), "step {step}: {order_id} moved from {before:?} to {after:?}");
+                    assert!(
+                        no_later(*before, after),
+                        "step {step}: {order_id} moved from {before:?} to {after:?}"
+                    );
                 }
             }
         }
