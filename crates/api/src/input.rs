@@ -1,0 +1,191 @@
+//! Request bodies. Unknown fields are refused with a message naming them.
+
+use backorder_core::{CancelScope, Date, Ship};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::time::iso_date;
+use crate::validate;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShipDoc {
+    #[default]
+    Partial,
+    Complete,
+}
+
+impl From<ShipDoc> for Ship {
+    fn from(ship: ShipDoc) -> Ship {
+        match ship {
+            ShipDoc::Partial => Ship::Partial,
+            ShipDoc::Complete => Ship::Complete,
+        }
+    }
+}
+
+impl From<Ship> for ShipDoc {
+    fn from(ship: Ship) -> ShipDoc {
+        match ship {
+            Ship::Partial => ShipDoc::Partial,
+            Ship::Complete => ShipDoc::Complete,
+        }
+    }
+}
+
+/// `POST /v1/reservations`
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReservationRequest {
+    pub sku: String,
+    pub qty: u32,
+    #[serde(default)]
+    pub ship: ShipDoc,
+}
+
+/// `POST /v1/orders`
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRequest {
+    pub order_id: String,
+    pub lines: Vec<OrderLineRequest>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderLineRequest {
+    pub sku: String,
+    pub qty: u32,
+    #[serde(default)]
+    pub reservation_id: Option<String>,
+    #[serde(default)]
+    pub ship: Option<ShipDoc>,
+}
+
+/// `POST /v1/orders/{id}/cancel` (the body is optional).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    #[serde(default)]
+    pub scope: CancelScopeDoc,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelScopeDoc {
+    #[default]
+    Line,
+    Backorder,
+}
+
+impl From<CancelScopeDoc> for CancelScope {
+    fn from(scope: CancelScopeDoc) -> CancelScope {
+        match scope {
+            CancelScopeDoc::Line => CancelScope::Line,
+            CancelScopeDoc::Backorder => CancelScope::Backorder,
+        }
+    }
+}
+
+/// `POST /v1/skus/{sku}/receipts`
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptRequest {
+    pub qty: u32,
+    #[serde(default)]
+    pub po_id: Option<String>,
+}
+
+/// `PUT /v1/skus/{sku}/purchase-orders/{po_id}`
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseOrderRequest {
+    pub qty: u32,
+    #[serde(with = "iso_date")]
+    pub expected_date: Date,
+}
+
+/// Parses a JSON body into `T`, turning every failure into a 400 that says what is wrong.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|error| {
+        let text = error.to_string();
+        // serde_json appends " at line L column C"; keep the part that names the problem.
+        let message = match text.rfind(" at line ") {
+            Some(cut) if error.line() > 0 => &text[..cut],
+            _ => &text,
+        };
+        let message = if message.is_empty() { "the body is not valid JSON" } else { message };
+        ApiError::invalid(format!("invalid JSON body: {message}"))
+    })
+}
+
+impl ReservationRequest {
+    pub fn validate(&self) -> Result<(), ApiError> {
+        validate::sku(&self.sku)?;
+        validate::line_qty(self.qty)
+    }
+}
+
+impl OrderRequest {
+    pub fn validate(&self) -> Result<(), ApiError> {
+        validate::id(&self.order_id, "order_id")?;
+        if self.lines.is_empty() {
+            return Err(ApiError::invalid("lines must name at least one line"));
+        }
+        for line in &self.lines {
+            validate::sku(&line.sku)?;
+            validate::line_qty(line.qty)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_are_named() {
+        let error = parse::<ReservationRequest>(br#"{"sku":"A","qty":1,"colour":"red"}"#).unwrap_err();
+        assert_eq!(error.code, "invalid_request");
+        assert!(error.message.contains("unknown field `colour`"), "{}", error.message);
+    }
+
+    #[test]
+    fn bodies_parse_with_defaults() {
+        let request: ReservationRequest = parse(br#"{"sku":"PHONE-1","qty":2}"#).unwrap();
+        assert_eq!(request.ship, ShipDoc::Partial);
+        let cancel: CancelRequest = parse(br#"{"scope":"backorder"}"#).unwrap();
+        assert_eq!(cancel.scope, CancelScopeDoc::Backorder);
+        let po: PurchaseOrderRequest = parse(br#"{"qty":5,"expected_date":"2026-12-10"}"#).unwrap();
+        assert_eq!(po.expected_date.to_string(), "2026-12-10");
+    }
+
+    #[test]
+    fn bad_bodies_say_why() {
+        let cases: [(&[u8], &str); 5] = [
+            (b"", "EOF"),
+            (b"{", "EOF"),
+            (br#"{"sku":"A","qty":-1}"#, "invalid value"),
+            (br#"{"sku":"A"}"#, "missing field `qty`"),
+            (br#"{"sku":"A","qty":1,"ship":"later"}"#, "unknown variant `later`"),
+        ];
+        for (body, needle) in cases {
+            let error = parse::<ReservationRequest>(body).unwrap_err();
+            assert!(error.message.contains(needle), "{:?}: {}", String::from_utf8_lossy(body), error.message);
+        }
+        let error = parse::<PurchaseOrderRequest>(br#"{"qty":1,"expected_date":"2026-02-30"}"#).unwrap_err();
+        assert!(error.message.contains("not a date"), "{}", error.message);
+    }
+
+    #[test]
+    fn request_validation() {
+        let request = ReservationRequest { sku: "bad sku".into(), qty: 1, ship: ShipDoc::Partial };
+        assert!(request.validate().is_err());
+        let request = ReservationRequest { sku: "OK".into(), qty: 10_001, ship: ShipDoc::Partial };
+        assert!(request.validate().is_err());
+        let order: OrderRequest = parse(br#"{"order_id":"1001","lines":[]}"#).unwrap();
+        assert!(order.validate().is_err());
+    }
+}

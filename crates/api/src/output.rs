@@ -1,0 +1,521 @@
+//! Response bodies, built from core values.
+
+use std::borrow::Cow;
+
+use backorder_core::{
+    Availability, Calendar, Cancellation, Date, Event, EventRecord, HoldState, HoldView, LineView, Lot, Millis,
+    Owner, PurchaseOrder, QueueItem, Quote, Refusal, Snapshot, Weekdays,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::input::ShipDoc;
+use crate::policy::PolicyDoc;
+use crate::time::{instant, iso_date, iso_date_option, iso_dates};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteDoc {
+    pub qty: u32,
+    pub now: u32,
+    pub backorder: u32,
+    #[serde(with = "iso_date_option")]
+    pub ship_date: Option<Date>,
+    #[serde(with = "iso_date_option")]
+    pub backorder_ship_date: Option<Date>,
+}
+
+impl From<Quote> for QuoteDoc {
+    fn from(q: Quote) -> QuoteDoc {
+        QuoteDoc {
+            qty: q.qty,
+            now: q.now,
+            backorder: q.backorder,
+            ship_date: q.ship_date,
+            backorder_ship_date: q.backorder_ship_date,
+        }
+    }
+}
+
+impl From<QuoteDoc> for Quote {
+    fn from(q: QuoteDoc) -> Quote {
+        Quote {
+            qty: q.qty,
+            now: q.now,
+            backorder: q.backorder,
+            ship_date: q.ship_date,
+            backorder_ship_date: q.backorder_ship_date,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LotDoc {
+    #[serde(with = "iso_date")]
+    pub date: Date,
+    pub qty: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackorderTermsDoc {
+    pub allowed: bool,
+    /// Units that may still be backordered; null = unlimited.
+    pub remaining: Option<u32>,
+    pub lead_time_days: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarDoc {
+    pub handling_days: u32,
+    pub ship_weekdays: Vec<u8>,
+    #[serde(with = "iso_dates")]
+    pub holidays: Vec<Date>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteErrorDoc {
+    pub code: String,
+    pub message: String,
+}
+
+/// `GET /v1/skus/{sku}/availability`: everything needed to quote any quantity with the core.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AvailabilityDoc {
+    pub sku: String,
+    pub name: String,
+    pub status: String,
+    /// schema.org ItemAvailability name.
+    pub schema_org: String,
+    pub available_now: u32,
+    /// Most units one order can take; null = unlimited.
+    pub max_qty: Option<u32>,
+    pub backorder: BackorderTermsDoc,
+    #[serde(with = "iso_date")]
+    pub today: Date,
+    pub calendar: CalendarDoc,
+    #[serde(with = "iso_date_option")]
+    pub release_date: Option<Date>,
+    pub discontinued: bool,
+    pub low_stock_threshold: u32,
+    /// Scheduled supply nobody has been promised yet.
+    pub supply: Vec<LotDoc>,
+    /// The last scheduled purchase order's date: units beyond all supply never come sooner.
+    #[serde(with = "iso_date_option")]
+    pub supply_horizon: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<QuoteDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_error: Option<QuoteErrorDoc>,
+}
+
+impl AvailabilityDoc {
+    pub fn new(sku: &str, name: &str, availability: &Availability<'_>) -> AvailabilityDoc {
+        let published = availability.published();
+        let status = published.status();
+        AvailabilityDoc {
+            sku: sku.into(),
+            name: name.into(),
+            status: status.as_str().into(),
+            schema_org: status.schema_org().into(),
+            available_now: published.available_now,
+            max_qty: published.max_orderable(),
+            backorder: BackorderTermsDoc {
+                allowed: published.takes_backorders,
+                remaining: published.backorder_remaining,
+                lead_time_days: published.lead_time_days,
+            },
+            today: published.today,
+            calendar: CalendarDoc {
+                handling_days: published.calendar.handling_days,
+                ship_weekdays: published.calendar.ship_weekdays.iter().collect(),
+                holidays: published.calendar.holidays().to_vec(),
+            },
+            release_date: published.release_date,
+            discontinued: published.discontinued,
+            low_stock_threshold: published.low_stock_threshold,
+            supply: published.supply.iter().map(|lot| LotDoc { date: lot.date, qty: lot.qty }).collect(),
+            supply_horizon: published.supply_horizon,
+            quote: None,
+            quote_error: None,
+        }
+    }
+
+    pub fn with_quote(mut self, quote: Result<Quote, Refusal>) -> AvailabilityDoc {
+        match quote {
+            Ok(quote) => self.quote = Some(quote.into()),
+            Err(refusal) => {
+                let error = ApiError::from(refusal);
+                self.quote_error = Some(QuoteErrorDoc { code: error.code.into(), message: error.message });
+            }
+        }
+        self
+    }
+
+    /// The snapshot this document describes, as the widget rebuilds it to quote locally.
+    pub fn to_snapshot(&self) -> Option<Snapshot> {
+        let weekdays = Weekdays::from_iso(&self.calendar.ship_weekdays)?;
+        Some(Availability {
+            today: self.today,
+            available_now: self.available_now,
+            takes_backorders: self.backorder.allowed,
+            backorder_remaining: self.backorder.remaining,
+            lead_time_days: self.backorder.lead_time_days,
+            release_date: self.release_date,
+            discontinued: self.discontinued,
+            low_stock_threshold: self.low_stock_threshold,
+            calendar: Cow::Owned(Calendar::new(self.calendar.handling_days, weekdays, self.calendar.holidays.clone())),
+            supply: Cow::Owned(self.supply.iter().map(|lot| Lot { date: lot.date, qty: lot.qty }).collect()),
+            promised: 0,
+            supply_horizon: self.supply_horizon,
+        })
+    }
+}
+
+/// A reservation: `POST /v1/reservations` and `GET /v1/reservations/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReservationDoc {
+    pub id: String,
+    pub sku: String,
+    pub qty: u32,
+    pub now: u32,
+    pub backorder: u32,
+    pub ship: ShipDoc,
+    #[serde(with = "iso_date_option")]
+    pub ship_date: Option<Date>,
+    #[serde(with = "iso_date_option")]
+    pub backorder_ship_date: Option<Date>,
+    pub status: String,
+    #[serde(with = "instant")]
+    pub expires_at: Millis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+}
+
+impl ReservationDoc {
+    pub fn new(sku: &str, public_id: &str, view: &HoldView) -> ReservationDoc {
+        ReservationDoc {
+            id: public_id.into(),
+            sku: sku.into(),
+            qty: view.quote.qty,
+            now: view.quote.now,
+            backorder: view.quote.backorder,
+            ship: view.ship.into(),
+            ship_date: view.quote.ship_date,
+            backorder_ship_date: view.quote.backorder_ship_date,
+            status: view.state.as_str().into(),
+            expires_at: view.expires_at,
+            order_id: match &view.state {
+                HoldState::Confirmed { order_id } => Some(order_id.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// One order line as `POST /v1/orders` and the order views show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineDoc {
+    pub sku: String,
+    pub qty: u32,
+    pub now: u32,
+    pub backorder: u32,
+    pub ship: ShipDoc,
+    /// Promised dates, as quoted when the units were reserved.
+    #[serde(with = "iso_date_option")]
+    pub ship_date: Option<Date>,
+    #[serde(with = "iso_date_option")]
+    pub backorder_ship_date: Option<Date>,
+    /// Current projection for units still waiting.
+    #[serde(with = "iso_date_option")]
+    pub projected_ship_date: Option<Date>,
+    pub allocated: u32,
+    pub outstanding: u32,
+    pub position: Option<u32>,
+    /// `backordered` (units waiting), `ready` (every unit in stock) or `cancelled`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_id: Option<String>,
+}
+
+impl LineDoc {
+    pub fn new(sku: &str, view: &LineView, reservation_public_id: Option<String>) -> LineDoc {
+        let status = if view.cancellation.is_some() {
+            "cancelled"
+        } else if view.outstanding > 0 {
+            "backordered"
+        } else {
+            "ready"
+        };
+        LineDoc {
+            sku: sku.into(),
+            qty: view.quote.qty,
+            now: view.quote.now,
+            backorder: view.quote.backorder,
+            ship: view.ship.into(),
+            ship_date: view.quote.ship_date,
+            backorder_ship_date: view.quote.backorder_ship_date,
+            projected_ship_date: view.projected,
+            allocated: view.allocated,
+            outstanding: view.outstanding,
+            position: view.position,
+            status: status.into(),
+            reservation_id: reservation_public_id,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDoc {
+    pub order_id: String,
+    pub lines: Vec<LineDoc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelDoc {
+    pub order_id: String,
+    pub sku: String,
+    pub refund_qty: u32,
+    pub restocked: u32,
+    pub backorder_cancelled: u32,
+}
+
+impl CancelDoc {
+    pub fn new(order_id: &str, sku: &str, c: &Cancellation) -> CancelDoc {
+        CancelDoc {
+            order_id: order_id.into(),
+            sku: sku.into(),
+            refund_qty: c.refund_qty,
+            restocked: c.restocked,
+            backorder_cancelled: c.backorder_cancelled,
+        }
+    }
+}
+
+/// Who got units: exactly one of `order_id` and `reservation_id`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllocationDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_id: Option<String>,
+    pub qty: u32,
+}
+
+impl AllocationDoc {
+    /// `public_id` turns a core reservation id into the id shoppers see.
+    pub fn new(owner: &Owner, qty: u32, public_id: impl Fn(&str) -> String) -> AllocationDoc {
+        match owner {
+            Owner::Order(id) => AllocationDoc { order_id: Some(id.clone()), reservation_id: None, qty },
+            Owner::Reservation(id) => AllocationDoc { order_id: None, reservation_id: Some(public_id(id)), qty },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptDoc {
+    pub allocated: Vec<AllocationDoc>,
+    pub on_hand: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseOrderDoc {
+    pub po_id: String,
+    pub qty: u32,
+    #[serde(with = "iso_date")]
+    pub expected_date: Date,
+}
+
+impl From<&PurchaseOrder> for PurchaseOrderDoc {
+    fn from(po: &PurchaseOrder) -> PurchaseOrderDoc {
+        PurchaseOrderDoc { po_id: po.id.clone(), qty: po.qty, expected_date: po.expected }
+    }
+}
+
+impl From<&PurchaseOrderDoc> for PurchaseOrder {
+    fn from(doc: &PurchaseOrderDoc) -> PurchaseOrder {
+        PurchaseOrder { id: doc.po_id.clone(), qty: doc.qty, expected: doc.expected_date }
+    }
+}
+
+/// One waiting entry of `GET /v1/skus/{sku}/backorders`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueItemDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_id: Option<String>,
+    /// Units still waiting.
+    pub qty: u32,
+    pub position: u32,
+    /// The ship date promised when the units were reserved.
+    #[serde(with = "iso_date_option")]
+    pub ship_date: Option<Date>,
+    #[serde(with = "iso_date_option")]
+    pub projected_ship_date: Option<Date>,
+}
+
+impl QueueItemDoc {
+    pub fn new(item: &QueueItem<'_>, promised: Option<Date>, public_id: impl Fn(&str) -> String) -> QueueItemDoc {
+        let owner = AllocationDoc::new(item.owner, item.outstanding, public_id);
+        QueueItemDoc {
+            order_id: owner.order_id,
+            reservation_id: owner.reservation_id,
+            qty: item.outstanding,
+            position: item.position,
+            ship_date: promised,
+            projected_ship_date: item.projected,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackordersDoc {
+    pub sku: String,
+    pub lines: Vec<QueueItemDoc>,
+}
+
+/// `GET /v1/skus/{sku}`: the whole product for the merchant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductDoc {
+    pub sku: String,
+    pub name: String,
+    pub status: String,
+    pub on_hand: u32,
+    pub available_now: u32,
+    pub received: u64,
+    #[serde(flatten)]
+    pub policy: PolicyDoc,
+    pub holds: Vec<ReservationDoc>,
+    pub backorders: Vec<QueueItemDoc>,
+    pub purchase_orders: Vec<PurchaseOrderDoc>,
+}
+
+/// One row of `GET /v1/skus`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductSummaryDoc {
+    pub sku: String,
+    pub name: String,
+    pub status: String,
+    pub on_hand: u32,
+    pub available_now: u32,
+    /// Units waiting in the backorder queue.
+    pub backordered: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelReasonDoc {
+    Merchant,
+    Discontinued,
+}
+
+/// What happened, with the fields of its kind; `type` names the kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventBody {
+    BackorderCreated {
+        order_id: String,
+        backorder: u32,
+        #[serde(with = "iso_date_option")]
+        promised_ship_date: Option<Date>,
+    },
+    EtaChanged {
+        order_id: String,
+        #[serde(with = "iso_date_option")]
+        promised_ship_date: Option<Date>,
+        #[serde(with = "iso_date_option")]
+        previous_ship_date: Option<Date>,
+        #[serde(with = "iso_date_option")]
+        projected_ship_date: Option<Date>,
+    },
+    BackorderAllocated {
+        order_id: String,
+        qty: u32,
+        outstanding: u32,
+    },
+    BackorderCancelled {
+        order_id: String,
+        qty: u32,
+        refund_qty: u32,
+        reason: CancelReasonDoc,
+    },
+    OrderCancelled {
+        order_id: String,
+        refund_qty: u32,
+        restocked: u32,
+    },
+    LowStock {
+        available_now: u32,
+        threshold: u32,
+    },
+    ReorderNeeded {
+        shortfall: u32,
+        backordered: u32,
+        inbound: u32,
+    },
+}
+
+/// An event of one SKU; the feed adds its global `id` (the cursor).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDoc {
+    pub sku: String,
+    /// Place in this SKU's own sequence: 1, 2, 3, … without gaps.
+    pub seq: u64,
+    #[serde(with = "instant")]
+    pub at: Millis,
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+impl EventDoc {
+    pub fn new(sku: &str, record: &EventRecord) -> EventDoc {
+        use backorder_core::CancelReason;
+        let body = match record.event.clone() {
+            Event::BackorderCreated { order_id, backorder, promised } => {
+                EventBody::BackorderCreated { order_id, backorder, promised_ship_date: promised }
+            }
+            Event::EtaChanged { order_id, promised, previous, projected } => EventBody::EtaChanged {
+                order_id,
+                promised_ship_date: promised,
+                previous_ship_date: previous,
+                projected_ship_date: projected,
+            },
+            Event::BackorderAllocated { order_id, qty, outstanding } => {
+                EventBody::BackorderAllocated { order_id, qty, outstanding }
+            }
+            Event::BackorderCancelled { order_id, qty, refund_qty, reason } => EventBody::BackorderCancelled {
+                order_id,
+                qty,
+                refund_qty,
+                reason: match reason {
+                    CancelReason::Merchant => CancelReasonDoc::Merchant,
+                    CancelReason::Discontinued => CancelReasonDoc::Discontinued,
+                },
+            },
+            Event::OrderCancelled { order_id, refund_qty, restocked } => {
+                EventBody::OrderCancelled { order_id, refund_qty, restocked }
+            }
+            Event::LowStock { available_now, threshold } => EventBody::LowStock { available_now, threshold },
+            Event::ReorderNeeded { shortfall, backordered, inbound } => {
+                EventBody::ReorderNeeded { shortfall, backordered, inbound }
+            }
+        };
+        EventDoc { sku: sku.into(), seq: record.seq, at: record.at, body }
+    }
+}
+
+/// One entry of `GET /v1/events`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedEntryDoc {
+    pub id: u64,
+    #[serde(flatten)]
+    pub event: EventDoc,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedDoc {
+    pub events: Vec<FeedEntryDoc>,
+    /// Pass as `after` to continue; equal to the request's `after` when nothing is new.
+    pub next_cursor: u64,
+}

@@ -1,0 +1,196 @@
+//! How the edge stores a ledger in SQLite: one JSON record per row, versioned.
+//!
+//! These are storage formats, not API: fields may only be added with defaults, so that
+//! rows written by an older version still load.
+
+use backorder_core::{Cancellation, Date, Hold, HoldState, Line, Millis, Stock, Waiting};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::input::ShipDoc;
+use crate::output::QuoteDoc;
+use crate::policy::PolicyDoc;
+use crate::time::iso_date_option;
+
+pub const LEDGER_RECORD_VERSION: u32 = 1;
+
+/// The single row that holds a SKU's name, policy and counters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerRecord {
+    pub version: u32,
+    pub sku: String,
+    pub name: String,
+    pub policy: PolicyDoc,
+    pub stock: StockRecord,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockRecord {
+    pub free: u32,
+    pub received: u64,
+    pub adjusted: i64,
+    pub next_seq: u64,
+    pub next_event_seq: u64,
+    pub reorder_reported: u32,
+    #[serde(with = "iso_date_option")]
+    pub projected_on: Option<Date>,
+}
+
+impl From<&Stock> for StockRecord {
+    fn from(s: &Stock) -> StockRecord {
+        StockRecord {
+            free: s.free,
+            received: s.received,
+            adjusted: s.adjusted,
+            next_seq: s.next_seq,
+            next_event_seq: s.next_event_seq,
+            reorder_reported: s.reorder_reported,
+            projected_on: s.projected_on,
+        }
+    }
+}
+
+impl From<&StockRecord> for Stock {
+    fn from(s: &StockRecord) -> Stock {
+        Stock {
+            free: s.free,
+            received: s.received,
+            adjusted: s.adjusted,
+            next_seq: s.next_seq,
+            next_event_seq: s.next_event_seq,
+            reorder_reported: s.reorder_reported,
+            projected_on: s.projected_on,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingRecord {
+    pub outstanding: u32,
+    #[serde(with = "iso_date_option")]
+    pub projected: Option<Date>,
+}
+
+fn waiting_record(waiting: Option<Waiting>) -> Option<WaitingRecord> {
+    waiting.map(|w| WaitingRecord { outstanding: w.outstanding, projected: w.projected })
+}
+
+fn waiting(record: Option<WaitingRecord>) -> Option<Waiting> {
+    record.map(|w| Waiting { outstanding: w.outstanding, projected: w.projected })
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldRecord {
+    pub id: String,
+    pub seq: u64,
+    pub quote: QuoteDoc,
+    pub ship: ShipDoc,
+    /// held | confirmed | released | expired | withdrawn
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+    pub resolved_at: Option<Millis>,
+    pub waiting: Option<WaitingRecord>,
+}
+
+impl HoldRecord {
+    pub fn new(hold: &Hold, waiting: Option<Waiting>) -> HoldRecord {
+        HoldRecord {
+            id: hold.id.clone(),
+            seq: hold.seq,
+            quote: hold.quote.into(),
+            ship: hold.ship.into(),
+            state: hold.state.as_str().into(),
+            order_id: match &hold.state {
+                HoldState::Confirmed { order_id } => Some(order_id.clone()),
+                _ => None,
+            },
+            created_at: hold.created_at,
+            expires_at: hold.expires_at,
+            resolved_at: hold.resolved_at,
+            waiting: waiting_record(waiting),
+        }
+    }
+
+    pub fn to_core(&self) -> Result<(Hold, Option<Waiting>), ApiError> {
+        let state = match (self.state.as_str(), &self.order_id) {
+            ("held", _) => HoldState::Held,
+            ("confirmed", Some(order_id)) => HoldState::Confirmed { order_id: order_id.clone() },
+            ("released", _) => HoldState::Released,
+            ("expired", _) => HoldState::Expired,
+            ("withdrawn", _) => HoldState::Withdrawn,
+            _ => return Err(ApiError::new(500, "corrupt_record", format!("reservation {} has state {}", self.id, self.state))),
+        };
+        let hold = Hold {
+            id: self.id.clone(),
+            seq: self.seq,
+            quote: self.quote.into(),
+            ship: self.ship.into(),
+            state,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            resolved_at: self.resolved_at,
+        };
+        Ok((hold, waiting(self.waiting)))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancellationRecord {
+    pub refund_qty: u32,
+    pub restocked: u32,
+    pub backorder_cancelled: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineRecord {
+    pub order_id: String,
+    pub seq: u64,
+    pub quote: QuoteDoc,
+    pub ship: ShipDoc,
+    pub reservation: Option<String>,
+    pub created_at: Millis,
+    pub cancelled_backorder: u32,
+    pub cancellation: Option<CancellationRecord>,
+    pub waiting: Option<WaitingRecord>,
+}
+
+impl LineRecord {
+    pub fn new(line: &Line, waiting: Option<Waiting>) -> LineRecord {
+        LineRecord {
+            order_id: line.order_id.clone(),
+            seq: line.seq,
+            quote: line.quote.into(),
+            ship: line.ship.into(),
+            reservation: line.reservation.clone(),
+            created_at: line.created_at,
+            cancelled_backorder: line.cancelled_backorder,
+            cancellation: line.cancellation.map(|c| CancellationRecord {
+                refund_qty: c.refund_qty,
+                restocked: c.restocked,
+                backorder_cancelled: c.backorder_cancelled,
+            }),
+            waiting: waiting_record(waiting),
+        }
+    }
+
+    pub fn to_core(&self) -> (Line, Option<Waiting>) {
+        let line = Line {
+            order_id: self.order_id.clone(),
+            seq: self.seq,
+            quote: self.quote.into(),
+            ship: self.ship.into(),
+            reservation: self.reservation.clone(),
+            created_at: self.created_at,
+            cancelled_backorder: self.cancelled_backorder,
+            cancellation: self.cancellation.map(|c| Cancellation {
+                refund_qty: c.refund_qty,
+                restocked: c.restocked,
+                backorder_cancelled: c.backorder_cancelled,
+            }),
+        };
+        (line, waiting(self.waiting))
+    }
+}
