@@ -36,7 +36,11 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> ApiError {
-        ApiError::new(401, "unauthorized", "a valid merchant token is required: Authorization: Bearer <token>")
+        ApiError::new(
+            401,
+            "unauthorized",
+            "a valid merchant token is required: Authorization: Bearer <token>",
+        )
     }
 
     pub fn too_large(limit: usize) -> ApiError {
@@ -65,14 +69,22 @@ impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> ApiError {
         match refusal {
             Refusal::ZeroQuantity => ApiError::invalid("qty must be at least 1"),
-            Refusal::Discontinued => ApiError::new(409, "discontinued", "this item is discontinued: only remaining stock can be ordered"),
+            Refusal::Discontinued => ApiError::new(
+                409,
+                "discontinued",
+                "this item is discontinued: only remaining stock can be ordered",
+            ),
             Refusal::InsufficientStock { available_now, backorder_remaining } => {
                 let beyond = match backorder_remaining {
                     Some(0) => "no backorders can be taken".to_string(),
                     Some(n) => format!("at most {n} more can be backordered"),
                     None => "backorders are unlimited".to_string(),
                 };
-                ApiError::new(409, "insufficient_stock", format!("{available_now} available now and {beyond}"))
+                ApiError::new(
+                    409,
+                    "insufficient_stock",
+                    format!("{available_now} available now and {beyond}"),
+                )
             }
         }
     }
@@ -92,7 +104,9 @@ impl From<Error> for ApiError {
                 };
                 ApiError::new(409, "reservation_not_held", format!("the reservation is already {detail}"))
             }
-            Error::OrderExists => ApiError::new(409, "order_exists", "an order with this id exists with other lines"),
+            Error::OrderExists => {
+                ApiError::new(409, "order_exists", "an order with this id exists with other lines")
+            }
             Error::OrderCancelled => ApiError::new(409, "order_cancelled", "the order is cancelled"),
             Error::Invalid(message) => ApiError::invalid(message),
         }

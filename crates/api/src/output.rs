@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use backorder_core::{
-    Availability, Calendar, Cancellation, Date, Event, EventRecord, HoldState, HoldView, LineView, Lot, Millis,
-    Owner, PurchaseOrder, QueueItem, Quote, Refusal, Snapshot, Weekdays,
+    Availability, Calendar, Cancellation, Date, Event, EventRecord, HoldState, HoldView, LineView, Lot,
+    Millis, Owner, PurchaseOrder, QueueItem, Quote, Refusal, Snapshot, Weekdays,
 };
 use serde::{Deserialize, Serialize};
 
@@ -163,7 +163,11 @@ impl AvailabilityDoc {
             release_date: self.release_date,
             discontinued: self.discontinued,
             low_stock_threshold: self.low_stock_threshold,
-            calendar: Cow::Owned(Calendar::new(self.calendar.handling_days, weekdays, self.calendar.holidays.clone())),
+            calendar: Cow::Owned(Calendar::new(
+                self.calendar.handling_days,
+                weekdays,
+                self.calendar.holidays.clone(),
+            )),
             supply: Cow::Owned(self.supply.iter().map(|lot| Lot { date: lot.date, qty: lot.qty }).collect()),
             promised: 0,
             supply_horizon: self.supply_horizon,
@@ -306,7 +310,9 @@ impl AllocationDoc {
     pub fn new(owner: &Owner, qty: u32, public_id: impl Fn(&str) -> String) -> AllocationDoc {
         match owner {
             Owner::Order(id) => AllocationDoc { order_id: Some(id.clone()), reservation_id: None, qty },
-            Owner::Reservation(id) => AllocationDoc { order_id: None, reservation_id: Some(public_id(id)), qty },
+            Owner::Reservation(id) => {
+                AllocationDoc { order_id: None, reservation_id: Some(public_id(id)), qty }
+            }
         }
     }
 }
@@ -356,7 +362,11 @@ pub struct QueueItemDoc {
 }
 
 impl QueueItemDoc {
-    pub fn new(item: &QueueItem<'_>, promised: Option<Date>, public_id: impl Fn(&str) -> String) -> QueueItemDoc {
+    pub fn new(
+        item: &QueueItem<'_>,
+        promised: Option<Date>,
+        public_id: impl Fn(&str) -> String,
+    ) -> QueueItemDoc {
         let owner = AllocationDoc::new(item.owner, item.outstanding, public_id);
         QueueItemDoc {
             order_id: owner.order_id,
@@ -484,15 +494,17 @@ impl EventDoc {
             Event::BackorderAllocated { order_id, qty, outstanding } => {
                 EventBody::BackorderAllocated { order_id, qty, outstanding }
             }
-            Event::BackorderCancelled { order_id, qty, refund_qty, reason } => EventBody::BackorderCancelled {
-                order_id,
-                qty,
-                refund_qty,
-                reason: match reason {
-                    CancelReason::Merchant => CancelReasonDoc::Merchant,
-                    CancelReason::Discontinued => CancelReasonDoc::Discontinued,
-                },
-            },
+            Event::BackorderCancelled { order_id, qty, refund_qty, reason } => {
+                EventBody::BackorderCancelled {
+                    order_id,
+                    qty,
+                    refund_qty,
+                    reason: match reason {
+                        CancelReason::Merchant => CancelReasonDoc::Merchant,
+                        CancelReason::Discontinued => CancelReasonDoc::Discontinued,
+                    },
+                }
+            }
             Event::OrderCancelled { order_id, refund_qty, restocked } => {
                 EventBody::OrderCancelled { order_id, refund_qty, restocked }
             }

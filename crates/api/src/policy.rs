@@ -58,8 +58,9 @@ impl From<&Policy> for PolicyDoc {
 impl PolicyDoc {
     /// The core policy, or why these values cannot be one.
     pub fn to_policy(&self) -> Result<Policy, ApiError> {
-        let ship_weekdays = Weekdays::from_iso(&self.ship_weekdays)
-            .ok_or_else(|| ApiError::invalid("ship_weekdays must be ISO weekdays 1 (Monday) to 7 (Sunday)"))?;
+        let ship_weekdays = Weekdays::from_iso(&self.ship_weekdays).ok_or_else(|| {
+            ApiError::invalid("ship_weekdays must be ISO weekdays 1 (Monday) to 7 (Sunday)")
+        })?;
         if self.holidays.len() > limits::MAX_HOLIDAYS {
             return Err(ApiError::invalid("holidays may list at most 1000 dates"));
         }
@@ -135,7 +136,11 @@ impl ProductInput {
     /// The product name, checked: 1–200 characters without control characters.
     pub fn checked_name(&self) -> Result<Option<&str>, ApiError> {
         match self.name.as_deref() {
-            Some(name) if name.trim().is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) => {
+            Some(name)
+                if name.trim().is_empty()
+                    || name.chars().count() > 200
+                    || name.chars().any(char::is_control) =>
+            {
                 Err(ApiError::invalid("name must be 1–200 characters without control characters"))
             }
             name => Ok(name),
@@ -143,7 +148,9 @@ impl ProductInput {
     }
 }
 
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
 }
 

@@ -121,7 +121,13 @@ impl HoldRecord {
             ("released", _) => HoldState::Released,
             ("expired", _) => HoldState::Expired,
             ("withdrawn", _) => HoldState::Withdrawn,
-            _ => return Err(ApiError::new(500, "corrupt_record", format!("reservation {} has state {}", self.id, self.state))),
+            _ => {
+                return Err(ApiError::new(
+                    500,
+                    "corrupt_record",
+                    format!("reservation {} has state {}", self.id, self.state),
+                ))
+            }
         };
         let hold = Hold {
             id: self.id.clone(),

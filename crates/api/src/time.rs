@@ -79,8 +79,9 @@ pub mod iso_date {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Date::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a date: use YYYY-MM-DD from 1970 to 9999")))
+        Date::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{text}` is not a date: use YYYY-MM-DD from 1970 to 9999"))
+        })
     }
 }
 
@@ -132,7 +133,8 @@ pub mod instant {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Millis, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        parse_instant(&text).ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not an RFC 3339 time")))
+        parse_instant(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not an RFC 3339 time")))
     }
 }
 

@@ -15,7 +15,8 @@ fn ledger_with_supply() -> Ledger {
     ledger.apply(NOW, Command::Configure { policy, on_hand: Some(3) }).unwrap();
     let today = ledger.today(NOW);
     for (i, (qty, days)) in [(4, 5), (6, 12), (2, 30)].into_iter().enumerate() {
-        let command = Command::SetPurchaseOrder { id: format!("PO-{i}"), qty, expected: today.add_days(days) };
+        let command =
+            Command::SetPurchaseOrder { id: format!("PO-{i}"), qty, expected: today.add_days(days) };
         ledger.apply(NOW, command).unwrap();
     }
     for i in 0..3 {
@@ -45,14 +46,18 @@ fn the_published_json_quotes_exactly_like_the_ledger() {
 fn availability_shape() {
     let ledger = ledger_with_supply();
     let doc = AvailabilityDoc::new("PHONE-1", "Phone", &ledger.availability(ledger.today(NOW)));
-    let doc = doc.with_quote(ledger.availability(ledger.today(NOW)).quote(2, Ship::Partial, ledger.today(NOW)));
+    let doc =
+        doc.with_quote(ledger.availability(ledger.today(NOW)).quote(2, Ship::Partial, ledger.today(NOW)));
     let value = serde_json::to_value(&doc).unwrap();
     assert_eq!(value["status"], "backorder");
     assert_eq!(value["schema_org"], "BackOrder");
     assert_eq!(value["available_now"], 0);
     assert_eq!(value["backorder"], json!({"allowed": true, "remaining": 37, "lead_time_days": 14}));
     assert_eq!(value["today"], "2026-11-26");
-    assert_eq!(value["calendar"], json!({"handling_days": 1, "ship_weekdays": [1, 2, 3, 4, 5], "holidays": []}));
+    assert_eq!(
+        value["calendar"],
+        json!({"handling_days": 1, "ship_weekdays": [1, 2, 3, 4, 5], "holidays": []})
+    );
     // 3 units of PO-0 were promised to the orders; 1 + 6 + 2 remain.
     assert_eq!(
         value["supply"],
@@ -72,7 +77,8 @@ fn refused_quotes_carry_the_error() {
     ledger.apply(NOW, Command::Configure { policy, on_hand: Some(1) }).unwrap();
     let today = ledger.today(NOW);
     let availability = ledger.availability(today);
-    let doc = AvailabilityDoc::new("A", "A", &availability).with_quote(availability.quote(2, Ship::Partial, today));
+    let doc =
+        AvailabilityDoc::new("A", "A", &availability).with_quote(availability.quote(2, Ship::Partial, today));
     let value = serde_json::to_value(&doc).unwrap();
     assert_eq!(value["quote_error"]["code"], "insufficient_stock");
     assert!(value.get("quote").is_none());
@@ -159,7 +165,9 @@ fn records_round_trip_a_ledger() {
         })
         .collect();
     let policy = PolicyDoc::from(ledger.policy()).to_policy().unwrap();
-    let restored = Ledger::restore(policy, ledger.stock().clone(), holds, lines, ledger.purchase_orders().to_vec()).unwrap();
+    let restored =
+        Ledger::restore(policy, ledger.stock().clone(), holds, lines, ledger.purchase_orders().to_vec())
+            .unwrap();
     let today = ledger.today(NOW);
     assert_eq!(restored.availability(today), ledger.availability(today));
     assert_eq!(restored.hold_view("h1"), ledger.hold_view("h1"));

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`): installs what is missing, then runs every check.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+bash scripts/bootstrap.sh
+
+step "cargo fmt --check" cargo fmt --all -- --check
+step "cargo clippy (native, all targets)" cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "native tests (core rules, model property test, simulation, api)" cargo test --workspace --quiet
+step "core tests compiled to wasm32, run under Node" \
+  cargo test -p backorder-core --target wasm32-unknown-unknown
+echo "All tests passed."
