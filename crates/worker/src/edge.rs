@@ -1,0 +1,376 @@
+//! The stateless front: routing, authentication, CORS, body limits, the development clock,
+//! and forwarding to the Durable Objects that hold state.
+
+use backorder_api::input::{parse, OrderRequest, ReservationRequest};
+use backorder_api::output::ProductSummaryDoc;
+use backorder_api::{time, validate, ApiError};
+use backorder_core::Millis;
+use futures_util::future::join_all;
+use serde::{Deserialize, Serialize};
+use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
+
+use crate::auth::bearer_matches;
+use crate::reply::Reply;
+use crate::routes::Route;
+
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Internal path of a SKU's one-line summary, used by the product list.
+pub const SUMMARY_PATH: &str = "/_summary";
+const SKU_LEDGER: &str = "SKU_LEDGER";
+const REGISTRY: &str = "REGISTRY";
+/// Idempotency claims are spread over this many registry objects.
+const CLAIM_SHARDS: u64 = 16;
+
+const HEADER_SKU: &str = "x-backorder-sku";
+const HEADER_NOW: &str = "x-backorder-now";
+const HEADER_KEY: &str = "x-backorder-key";
+
+/// What the edge tells a Durable Object beside the original request.
+pub struct Internal {
+    pub sku: String,
+    /// Set only when the development clock is on and the client sent `X-Backorder-Now`.
+    pub now: Option<Millis>,
+    pub key: Option<String>,
+}
+
+impl Internal {
+    pub fn read(req: &Request) -> Result<Internal> {
+        let headers = req.headers();
+        Ok(Internal {
+            sku: headers.get(HEADER_SKU)?.unwrap_or_default(),
+            now: headers.get(HEADER_NOW)?.and_then(|v| v.parse().ok()),
+            key: headers.get(HEADER_KEY)?,
+        })
+    }
+}
+
+/// Handles one public request end to end.
+pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
+    let method = req.method().to_string();
+    let path = req.path();
+    if method == "OPTIONS" {
+        return preflight(&path);
+    }
+    if !path.starts_with("/v1/") {
+        return Reply::from(ApiError::not_found(format!("no endpoint {path}"))).into_response();
+    }
+    let route = match Route::parse(&method, &path) {
+        Ok(route) => route,
+        Err(error) => return respond(Reply::from(error), public_path(&path), false),
+    };
+    let public = route.is_public();
+    let cacheable = matches!(route, Route::Availability { .. });
+    let reply = match serve(&mut req, &env, route).await {
+        Ok(reply) => reply,
+        Err(error) => ApiError::new(500, "internal", format!("edge error: {error}")).into(),
+    };
+    respond(reply, public, cacheable)
+}
+
+async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
+    let now = dev_clock(req, env)?;
+    if !route.is_public() {
+        let token = env.secret("MERCHANT_TOKEN").map(|s| s.to_string()).unwrap_or_default();
+        if !bearer_matches(req.headers().get("authorization")?.as_deref(), &token) {
+            return Ok(ApiError::unauthorized().into());
+        }
+    }
+    let body = match read_body(req).await? {
+        Ok(body) => body,
+        Err(error) => return Ok(error.into()),
+    };
+    let method = req.method().to_string();
+    let path_and_query = {
+        let url = req.url()?;
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_string(),
+        }
+    };
+    let key = req.headers().get("idempotency-key")?;
+    if let Some(key) = &key {
+        if let Err(error) = validate::idempotency_key(key) {
+            return Ok(error.into());
+        }
+    }
+    let forward = |sku: String, key: Option<String>| Forward { sku, now, key };
+    match route {
+        Route::Availability { sku }
+        | Route::GetReservation { sku, .. }
+        | Route::ReleaseReservation { sku, .. }
+        | Route::GetProduct { sku }
+        | Route::PutPurchaseOrder { sku, .. }
+        | Route::DeletePurchaseOrder { sku, .. }
+        | Route::Backorders { sku } => forward(sku, None).send(env, &method, &path_and_query, &body).await,
+        Route::Receive { sku } => forward(sku, key).send(env, &method, &path_and_query, &body).await,
+        Route::PutProduct { sku } => {
+            let reply = forward(sku.clone(), None).send(env, &method, &path_and_query, &body).await?;
+            if reply.status < 300 {
+                let name = serde_json::from_str::<serde_json::Value>(&reply.body)
+                    .ok()
+                    .and_then(|doc| doc.get("name").and_then(|n| n.as_str()).map(str::to_string))
+                    .unwrap_or_else(|| sku.clone());
+                let registered = registry(env, "catalog", "POST", "/skus", &serde_json::to_vec(&SkuEntry { sku, name })?).await?;
+                if registered.status >= 300 {
+                    return Ok(registered);
+                }
+            }
+            Ok(reply)
+        }
+        Route::CreateReservation => {
+            let request = match parse::<ReservationRequest>(&body).and_then(|r| r.validate().map(|()| r)) {
+                Ok(request) => request,
+                Err(error) => return Ok(error.into()),
+            };
+            let Some(key) = key else {
+                return Ok(ApiError::invalid("Idempotency-Key header is required").into());
+            };
+            let fingerprint = format!("{}|{}|{:?}", request.sku, request.qty, request.ship);
+            let claimed = claim(env, &format!("reservation:{key}"), &fingerprint, &request.sku, now).await?;
+            if claimed.status >= 300 {
+                return Ok(claimed);
+            }
+            forward(request.sku, Some(key)).send(env, &method, &path_and_query, &body).await
+        }
+        Route::CreateOrder => {
+            let request: OrderRequest = match parse::<OrderRequest>(&body).and_then(|r| r.validate().map(|()| r)) {
+                Ok(request) => request,
+                Err(error) => return Ok(error.into()),
+            };
+            let [line] = request.lines.as_slice() else {
+                return Ok(ApiError::invalid("an order carries exactly one line here").into());
+            };
+            let fingerprint = serde_json::to_string(&(&line.sku, line.qty, &line.reservation_id, &line.ship))?;
+            let claimed = claim(env, &order_claim(&request.order_id), &fingerprint, &line.sku, now).await?;
+            if claimed.status >= 300 {
+                return Ok(claimed);
+            }
+            forward(line.sku.clone(), None).send(env, &method, &path_and_query, &body).await
+        }
+        Route::GetOrder { order_id } | Route::CancelOrder { order_id } => {
+            let Some(sku) = order_sku(env, &order_id).await? else {
+                return Ok(ApiError::not_found("no such order").into());
+            };
+            forward(sku, None).send(env, &method, &path_and_query, &body).await
+        }
+        Route::ListProducts => list_products(env, &path_and_query, now).await,
+        Route::Events => {
+            let query = path_and_query.split_once('?').map_or("", |(_, q)| q);
+            registry(env, "catalog", "GET", &format!("/events?{query}"), &[]).await
+        }
+    }
+}
+
+/// `now` from `X-Backorder-Now` when `BACKORDER_DEV_CLOCK=1`; otherwise `None` (the wall clock).
+fn dev_clock(req: &Request, env: &Env) -> Result<Option<Millis>> {
+    let enabled = env.var("BACKORDER_DEV_CLOCK").map(|v| v.to_string() == "1").unwrap_or(false);
+    if !enabled {
+        return Ok(None);
+    }
+    Ok(req.headers().get("x-backorder-now")?.and_then(|text| time::parse_instant(&text)))
+}
+
+/// The body, or 413 when it is over the limit.
+async fn read_body(req: &mut Request) -> Result<std::result::Result<Vec<u8>, ApiError>> {
+    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
+        return Ok(Err(ApiError::too_large(MAX_BODY_BYTES)));
+    }
+    let body = req.bytes().await?;
+    if body.len() > MAX_BODY_BYTES {
+        return Ok(Err(ApiError::too_large(MAX_BODY_BYTES)));
+    }
+    Ok(Ok(body))
+}
+
+struct Forward {
+    sku: String,
+    now: Option<Millis>,
+    key: Option<String>,
+}
+
+impl Forward {
+    /// Sends the request on to the SKU's ledger.
+    async fn send(self, env: &Env, method: &str, path_and_query: &str, body: &[u8]) -> Result<Reply> {
+        let headers = Headers::new();
+        headers.set(HEADER_SKU, &self.sku)?;
+        if let Some(now) = self.now {
+            headers.set(HEADER_NOW, &now.to_string())?;
+        }
+        if let Some(key) = &self.key {
+            headers.set(HEADER_KEY, key)?;
+        }
+        let stub = env.durable_object(SKU_LEDGER)?.id_from_name(&self.sku)?.get_stub()?;
+        call(&stub, method, path_and_query, headers, body).await
+    }
+}
+
+async fn call(stub: &Stub, method: &str, path_and_query: &str, headers: Headers, body: &[u8]) -> Result<Reply> {
+    let mut init = RequestInit::new();
+    init.with_method(Method::from(method.to_string())).with_headers(headers);
+    if !body.is_empty() {
+        init.with_body(Some(js_sys::Uint8Array::from(body).into()));
+    }
+    let request = Request::new_with_init(&format!("https://internal{path_and_query}"), &init)?;
+    let mut response = stub.fetch_with_request(request).await?;
+    Ok(Reply { status: response.status_code(), body: response.text().await? })
+}
+
+/// Calls the registry object `name` (the catalog, or a claims shard).
+async fn registry(env: &Env, name: &str, method: &str, path_and_query: &str, body: &[u8]) -> Result<Reply> {
+    let stub = env.durable_object(REGISTRY)?.id_from_name(name)?.get_stub()?;
+    call(&stub, method, path_and_query, Headers::new(), body).await
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SkuEntry {
+    pub sku: String,
+    pub name: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ClaimRequest {
+    pub key: String,
+    pub fingerprint: String,
+    pub sku: String,
+    pub at: Millis,
+    /// Order claims are kept for good: they also index orders by id.
+    pub permanent: bool,
+}
+
+fn shard_of(key: &str) -> String {
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    format!("claims-{}", hash % CLAIM_SHARDS)
+}
+
+fn order_claim(order_id: &str) -> String {
+    format!("order:{order_id}")
+}
+
+/// Claims an idempotency key (or order id) for one request across every SKU: a reuse with a
+/// different request is refused with 422 before any ledger sees it.
+async fn claim(env: &Env, key: &str, fingerprint: &str, sku: &str, now: Option<Millis>) -> Result<Reply> {
+    let request = ClaimRequest {
+        key: key.into(),
+        fingerprint: fingerprint.into(),
+        sku: sku.into(),
+        at: now.unwrap_or_else(|| js_sys::Date::now() as Millis),
+        permanent: key.starts_with("order:"),
+    };
+    registry(env, &shard_of(key), "POST", "/claims", &serde_json::to_vec(&request)?).await
+}
+
+async fn order_sku(env: &Env, order_id: &str) -> Result<Option<String>> {
+    let key = order_claim(order_id);
+    let path = format!("/claims?key={}", percent_encode(&key));
+    let reply = registry(env, &shard_of(&key), "GET", &path, &[]).await?;
+    if reply.status != 200 {
+        return Ok(None);
+    }
+    Ok(serde_json::from_str::<SkuEntry>(&reply.body).ok().map(|entry| entry.sku))
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SkuPage {
+    pub skus: Vec<SkuEntry>,
+}
+
+#[derive(Serialize)]
+struct ProductList {
+    skus: Vec<ProductSummaryDoc>,
+    /// Pass as `after` for the next page; null on the last.
+    next_after: Option<String>,
+}
+
+async fn list_products(env: &Env, path_and_query: &str, now: Option<Millis>) -> Result<Reply> {
+    let query = path_and_query.split_once('?').map_or("", |(_, q)| q);
+    let mut after = String::new();
+    let mut limit = 50u32;
+    for (name, value) in query.split('&').filter_map(|pair| pair.split_once('=')) {
+        match name {
+            "after" => after = value.to_string(),
+            "limit" => match value.parse::<u32>() {
+                Ok(n) if (1..=200).contains(&n) => limit = n,
+                _ => return Ok(ApiError::invalid("limit must be between 1 and 200").into()),
+            },
+            _ => {}
+        }
+    }
+    let page = registry(env, "catalog", "GET", &format!("/skus?after={}&limit={limit}", percent_encode(&after)), &[]).await?;
+    let Ok(page) = serde_json::from_str::<SkuPage>(&page.body) else {
+        return Ok(ApiError::new(500, "internal", "the catalog answered badly").into());
+    };
+    let summaries = join_all(page.skus.iter().map(|entry| {
+        let forward = Forward { sku: entry.sku.clone(), now, key: None };
+        forward.send(env, "GET", SUMMARY_PATH, &[])
+    }))
+    .await;
+    let mut skus = Vec::with_capacity(summaries.len());
+    for summary in summaries {
+        if let Ok(doc) = serde_json::from_str::<ProductSummaryDoc>(&summary?.body) {
+            skus.push(doc);
+        }
+    }
+    let next_after = (page.skus.len() == limit as usize).then(|| page.skus.last().map(|e| e.sku.clone())).flatten();
+    Ok(Reply::json(200, &ProductList { skus, next_after }))
+}
+
+/// Sends a SKU's undelivered events to the feed; returns the last sequence number it holds.
+pub async fn deliver_events(env: &Env, pending: &[(u64, String)]) -> Result<u64> {
+    let events: Vec<serde_json::Value> = pending.iter().filter_map(|(_, json)| serde_json::from_str(json).ok()).collect();
+    let reply = registry(env, "catalog", "POST", "/events", &serde_json::to_vec(&events)?).await?;
+    if reply.status != 200 {
+        return Err(worker::Error::from(format!("feed answered {}: {}", reply.status, reply.body)));
+    }
+    serde_json::from_str::<Delivered>(&reply.body)
+        .map(|d| d.up_to)
+        .map_err(|e| worker::Error::from(format!("feed answered badly: {e}")))
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Delivered {
+    pub up_to: u64,
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Public routes take any origin; merchant routes no cross-origin use at all.
+fn public_path(path: &str) -> bool {
+    path.starts_with("/v1/reservations") || (path.starts_with("/v1/skus/") && path.ends_with("/availability"))
+}
+
+fn preflight(path: &str) -> Result<Response> {
+    if !public_path(path) {
+        return Reply::from(ApiError::new(403, "cors_forbidden", "merchant endpoints are not available cross-origin"))
+            .into_response();
+    }
+    let headers = Headers::new();
+    cors(&headers)?;
+    headers.set("access-control-allow-methods", "GET, POST, DELETE, OPTIONS")?;
+    headers.set("access-control-allow-headers", "content-type, idempotency-key")?;
+    headers.set("access-control-max-age", "86400")?;
+    Ok(Response::empty()?.with_status(204).with_headers(headers))
+}
+
+fn cors(headers: &Headers) -> Result<()> {
+    headers.set("access-control-allow-origin", "*")
+}
+
+fn respond(reply: Reply, public: bool, cacheable: bool) -> Result<Response> {
+    let ok = reply.status == 200;
+    let mut response = reply.into_response()?;
+    let headers = response.headers_mut();
+    if public {
+        cors(headers)?;
+    }
+    headers.set("cache-control", if cacheable && ok { "public, max-age=5" } else { "no-store" })?;
+    Ok(response)
+}

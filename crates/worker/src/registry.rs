@@ -1,0 +1,221 @@
+//! `Registry`: the Durable Object for what spans SKUs. One instance, `catalog`, lists the
+//! products and keeps the event feed; instances `claims-N` hold idempotency-key and order-id
+//! claims, spread by hash so that no single object sees every reservation.
+
+use std::cell::Cell;
+
+use backorder_api::output::{EventDoc, FeedDoc, FeedEntryDoc};
+use backorder_api::ApiError;
+use backorder_core::replies::KEY_RETENTION_MS;
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
+
+use crate::edge::{ClaimRequest, Delivered, SkuEntry, SkuPage};
+use crate::reply::Reply;
+
+const SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS skus (sku TEXT PRIMARY KEY, name TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, sku TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
+        UNIQUE (sku, seq));
+    CREATE TABLE IF NOT EXISTS claims (
+        key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, sku TEXT NOT NULL, at INTEGER NOT NULL,
+        permanent INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS claims_by_age ON claims (permanent, at);
+";
+
+const MAX_FEED_PAGE: u32 = 500;
+
+#[durable_object(fetch)]
+pub struct Registry {
+    state: State,
+    #[allow(dead_code)]
+    env: Env,
+    ready: Cell<bool>,
+}
+
+impl DurableObject for Registry {
+    fn new(state: State, env: Env) -> Self {
+        Registry { state, env, ready: Cell::new(false) }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let sql = self.state.storage().sql();
+        if !self.ready.get() {
+            sql.exec(SCHEMA, None)?;
+            self.ready.set(true);
+        }
+        let body = req.bytes().await?;
+        let query = req.url()?.query().unwrap_or_default().to_string();
+        let param = |name: &str| {
+            query.split('&').filter_map(|p| p.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| decode(v))
+        };
+        let reply = match (req.method().as_ref(), req.path().as_str()) {
+            ("POST", "/skus") => register(&sql, &body),
+            ("GET", "/skus") => {
+                let limit = param("limit").and_then(|v| v.parse().ok()).unwrap_or(50u32);
+                list(&sql, &param("after").unwrap_or_default(), limit)
+            }
+            ("POST", "/events") => append_events(&sql, &body),
+            ("GET", "/events") => feed(&sql, param("after").as_deref(), param("limit").as_deref()),
+            ("POST", "/claims") => claim(&sql, &body),
+            ("GET", "/claims") => find_claim(&sql, &param("key").unwrap_or_default()),
+            _ => Ok(ApiError::not_found("no such registry endpoint").into()),
+        };
+        reply.unwrap_or_else(Reply::from).into_response()
+    }
+}
+
+type Answer = std::result::Result<Reply, ApiError>;
+
+fn register(sql: &SqlStorage, body: &[u8]) -> Answer {
+    let entry: SkuEntry = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
+    exec(sql, "INSERT OR REPLACE INTO skus (sku, name) VALUES (?, ?)", vec![entry.sku.into(), entry.name.into()])?;
+    Ok(Reply { status: 200, body: "{}".into() })
+}
+
+fn list(sql: &SqlStorage, after: &str, limit: u32) -> Answer {
+    let found = rows(
+        sql,
+        "SELECT sku, name FROM skus WHERE sku > ? ORDER BY sku LIMIT ?",
+        vec![after.into(), SqlStorageValue::Integer(i64::from(limit.min(200)))],
+    )?;
+    let skus = found
+        .iter()
+        .filter_map(|row| Some(SkuEntry { sku: text(row, 0)?.into(), name: text(row, 1)?.into() }))
+        .collect();
+    Ok(Reply::json(200, &SkuPage { skus }))
+}
+
+/// Appends a SKU's events in sequence: repeats are skipped, so redelivery is harmless.
+fn append_events(sql: &SqlStorage, body: &[u8]) -> Answer {
+    let events: Vec<EventDoc> = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let Some(first) = events.first() else {
+        return Ok(Reply::json(200, &Delivered { up_to: 0 }));
+    };
+    let sku = first.sku.clone();
+    let mut last = rows(sql, "SELECT MAX(seq) FROM events WHERE sku = ?", vec![sku.as_str().into()])?
+        .first()
+        .and_then(|row| integer(row, 0))
+        .unwrap_or(0) as u64;
+    for event in events.iter().filter(|event| event.sku == sku) {
+        if event.seq <= last {
+            continue;
+        }
+        if event.seq != last + 1 {
+            return Err(ApiError::new(409, "sequence_gap", format!("{sku}: expected event {}", last + 1)));
+        }
+        let json = serde_json::to_string(event).map_err(|e| ApiError::invalid(e.to_string()))?;
+        exec(
+            sql,
+            "INSERT INTO events (sku, seq, event) VALUES (?, ?, ?)",
+            vec![sku.as_str().into(), SqlStorageValue::Integer(event.seq as i64), json.into()],
+        )?;
+        last = event.seq;
+    }
+    Ok(Reply::json(200, &Delivered { up_to: last }))
+}
+
+fn feed(sql: &SqlStorage, after: Option<&str>, limit: Option<&str>) -> Answer {
+    let after: u64 = match after {
+        None | Some("") => 0,
+        Some(text) => text.parse().map_err(|_| ApiError::invalid("after must be a cursor from next_cursor"))?,
+    };
+    let limit: u32 = match limit {
+        None | Some("") => 100,
+        Some(text) => match text.parse() {
+            Ok(n) if (1..=MAX_FEED_PAGE).contains(&n) => n,
+            _ => return Err(ApiError::invalid(format!("limit must be between 1 and {MAX_FEED_PAGE}"))),
+        },
+    };
+    let found = rows(
+        sql,
+        "SELECT id, event FROM events WHERE id > ? ORDER BY id LIMIT ?",
+        vec![SqlStorageValue::Integer(after as i64), SqlStorageValue::Integer(i64::from(limit))],
+    )?;
+    let mut events = Vec::with_capacity(found.len());
+    for row in &found {
+        let (Some(id), Some(json)) = (integer(row, 0), text(row, 1)) else { continue };
+        let event: EventDoc = serde_json::from_str(json).map_err(|e| ApiError::new(500, "internal", e.to_string()))?;
+        events.push(FeedEntryDoc { id: id as u64, event });
+    }
+    let next_cursor = events.last().map_or(after, |entry| entry.id);
+    Ok(Reply::json(200, &FeedDoc { events, next_cursor }))
+}
+
+/// Claims `key` for one request: the same request may claim it again, another gets 422.
+fn claim(sql: &SqlStorage, body: &[u8]) -> Answer {
+    let request: ClaimRequest = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
+    exec(
+        sql,
+        "DELETE FROM claims WHERE permanent = 0 AND at < ?",
+        vec![SqlStorageValue::Integer(request.at - KEY_RETENTION_MS)],
+    )?;
+    let existing = rows(sql, "SELECT fingerprint FROM claims WHERE key = ?", vec![request.key.as_str().into()])?;
+    match existing.first().and_then(|row| text(row, 0)) {
+        Some(fingerprint) if fingerprint == request.fingerprint => {}
+        Some(_) => return Err(ApiError::key_reused()),
+        None => exec(
+            sql,
+            "INSERT INTO claims (key, fingerprint, sku, at, permanent) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                request.key.into(),
+                request.fingerprint.into(),
+                request.sku.into(),
+                SqlStorageValue::Integer(request.at),
+                SqlStorageValue::Integer(i64::from(request.permanent)),
+            ],
+        )?,
+    }
+    Ok(Reply { status: 200, body: "{}".into() })
+}
+
+fn find_claim(sql: &SqlStorage, key: &str) -> Answer {
+    let found = rows(sql, "SELECT sku FROM claims WHERE key = ?", vec![key.into()])?;
+    let sku = found.first().and_then(|row| text(row, 0)).ok_or_else(|| ApiError::not_found("no such claim"))?;
+    Ok(Reply::json(200, &SkuEntry { sku: sku.into(), name: String::new() }))
+}
+
+fn exec(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> std::result::Result<(), ApiError> {
+    sql.exec(query, bindings).map(drop).map_err(|e| ApiError::new(500, "internal", e.to_string()))
+}
+
+fn rows(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> std::result::Result<Vec<Vec<SqlStorageValue>>, ApiError> {
+    let cursor = sql.exec(query, bindings).map_err(|e| ApiError::new(500, "internal", e.to_string()))?;
+    cursor.raw().collect::<Result<Vec<_>>>().map_err(|e| ApiError::new(500, "internal", e.to_string()))
+}
+
+fn text(row: &[SqlStorageValue], column: usize) -> Option<&str> {
+    match row.get(column) {
+        Some(SqlStorageValue::String(text)) => Some(text),
+        _ => None,
+    }
+}
+
+fn integer(row: &[SqlStorageValue], column: usize) -> Option<i64> {
+    match row.get(column) {
+        Some(SqlStorageValue::Integer(value)) => Some(*value),
+        Some(SqlStorageValue::Float(value)) => Some(*value as i64),
+        _ => None,
+    }
+}
+
+/// Undoes `%XX` escapes in a query value.
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

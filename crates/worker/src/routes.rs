@@ -1,0 +1,191 @@
+//! Which endpoint a request is for. Pure: the edge and the Durable Objects both parse paths
+//! with it, and its tests run natively.
+
+use backorder_api::{validate, ApiError};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    Availability { sku: String },
+    CreateReservation,
+    GetReservation { id: String, sku: String },
+    ReleaseReservation { id: String, sku: String },
+    ListProducts,
+    PutProduct { sku: String },
+    GetProduct { sku: String },
+    Receive { sku: String },
+    PutPurchaseOrder { sku: String, po_id: String },
+    DeletePurchaseOrder { sku: String, po_id: String },
+    Backorders { sku: String },
+    CreateOrder,
+    GetOrder { order_id: String },
+    CancelOrder { order_id: String },
+    Events,
+}
+
+impl Route {
+    /// Public endpoints need no token and answer any origin (CORS); the rest are the merchant's.
+    pub fn is_public(&self) -> bool {
+        matches!(
+            self,
+            Route::Availability { .. }
+                | Route::CreateReservation
+                | Route::GetReservation { .. }
+                | Route::ReleaseReservation { .. }
+        )
+    }
+
+    /// The routing decision for `method` and `path`: a route, or 404/405.
+    pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
+        let rest = path.strip_prefix("/v1/").ok_or_else(|| ApiError::not_found(format!("no endpoint {path}")))?;
+        let segments: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+        let owned = |s: &str| s.to_string();
+        let found = match (method, segments.as_slice()) {
+            ("GET", ["skus", sku, "availability"]) => sku_route(sku, |sku| Route::Availability { sku })?,
+            ("POST", ["reservations"]) => Route::CreateReservation,
+            ("GET" | "DELETE", ["reservations", id]) => {
+                let sku = reservation_sku(id).ok_or_else(|| ApiError::not_found("no such reservation"))?;
+                let (id, sku) = (owned(id), owned(sku));
+                if method == "GET" {
+                    Route::GetReservation { id, sku }
+                } else {
+                    Route::ReleaseReservation { id, sku }
+                }
+            }
+            ("GET", ["skus"]) => Route::ListProducts,
+            ("PUT", ["skus", sku]) => sku_route(sku, |sku| Route::PutProduct { sku })?,
+            ("GET", ["skus", sku]) => sku_route(sku, |sku| Route::GetProduct { sku })?,
+            ("POST", ["skus", sku, "receipts"]) => sku_route(sku, |sku| Route::Receive { sku })?,
+            ("PUT" | "DELETE", ["skus", sku, "purchase-orders", po_id]) => {
+                validate::sku(sku)?;
+                validate::id(po_id, "po_id")?;
+                let (sku, po_id) = (owned(sku), owned(po_id));
+                if method == "PUT" {
+                    Route::PutPurchaseOrder { sku, po_id }
+                } else {
+                    Route::DeletePurchaseOrder { sku, po_id }
+                }
+            }
+            ("GET", ["skus", sku, "backorders"]) => sku_route(sku, |sku| Route::Backorders { sku })?,
+            ("POST", ["orders"]) => Route::CreateOrder,
+            ("GET", ["orders", order_id]) => order_route(order_id, |order_id| Route::GetOrder { order_id })?,
+            ("POST", ["orders", order_id, "cancel"]) => {
+                order_route(order_id, |order_id| Route::CancelOrder { order_id })?
+            }
+            ("GET", ["events"]) => Route::Events,
+            (_, segments) if Self::known_path(segments) => {
+                return Err(ApiError::new(405, "method_not_allowed", format!("{method} is not allowed on {path}")));
+            }
+            _ => return Err(ApiError::not_found(format!("no endpoint {path}"))),
+        };
+        Ok(found)
+    }
+
+    fn known_path(segments: &[&str]) -> bool {
+        matches!(
+            segments,
+            ["skus", _, "availability"]
+                | ["reservations"]
+                | ["reservations", _]
+                | ["skus"]
+                | ["skus", _]
+                | ["skus", _, "receipts"]
+                | ["skus", _, "purchase-orders", _]
+                | ["skus", _, "backorders"]
+                | ["orders"]
+                | ["orders", _]
+                | ["orders", _, "cancel"]
+                | ["events"]
+        )
+    }
+}
+
+fn sku_route(sku: &str, route: impl FnOnce(String) -> Route) -> Result<Route, ApiError> {
+    validate::sku(sku)?;
+    Ok(route(sku.to_string()))
+}
+
+fn order_route(order_id: &str, route: impl FnOnce(String) -> Route) -> Result<Route, ApiError> {
+    let decoded = order_id.replace("%23", "#");
+    validate::id(&decoded, "order_id")?;
+    Ok(route(decoded))
+}
+
+/// Random part of a reservation id: 24 lowercase hex digits.
+const TOKEN_LEN: usize = 24;
+
+/// `res_<token>.<sku>`: the SKU travels in the id, so reads and releases find their ledger.
+pub fn reservation_id(token: &[u8; TOKEN_LEN / 2], sku: &str) -> String {
+    let mut id = String::with_capacity(5 + TOKEN_LEN + sku.len());
+    id.push_str("res_");
+    for byte in token {
+        id.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
+        id.push(char::from_digit(u32::from(byte & 15), 16).unwrap_or('0'));
+    }
+    id.push('.');
+    id.push_str(sku);
+    id
+}
+
+/// The SKU a reservation id belongs to, if the id is well-formed.
+pub fn reservation_sku(id: &str) -> Option<&str> {
+    let rest = id.strip_prefix("res_")?;
+    let token = rest.get(..TOKEN_LEN)?;
+    let sku = rest.get(TOKEN_LEN..)?.strip_prefix('.')?;
+    let hex = token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    (hex && validate::sku(sku).is_ok()).then_some(sku)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        let id = reservation_id(&[0xab; 12], "PHONE-1");
+        let cases = [
+            ("GET", "/v1/skus/PHONE-1/availability", Route::Availability { sku: "PHONE-1".into() }),
+            ("POST", "/v1/reservations", Route::CreateReservation),
+            ("GET", &format!("/v1/reservations/{id}"), Route::GetReservation { id: id.clone(), sku: "PHONE-1".into() }),
+            ("DELETE", &format!("/v1/reservations/{id}"), Route::ReleaseReservation { id: id.clone(), sku: "PHONE-1".into() }),
+            ("GET", "/v1/skus", Route::ListProducts),
+            ("GET", "/v1/skus/", Route::ListProducts),
+            ("PUT", "/v1/skus/A.b_c", Route::PutProduct { sku: "A.b_c".into() }),
+            ("POST", "/v1/skus/A/receipts", Route::Receive { sku: "A".into() }),
+            ("PUT", "/v1/skus/A/purchase-orders/PO-7", Route::PutPurchaseOrder { sku: "A".into(), po_id: "PO-7".into() }),
+            ("GET", "/v1/skus/A/backorders", Route::Backorders { sku: "A".into() }),
+            ("POST", "/v1/orders", Route::CreateOrder),
+            ("GET", "/v1/orders/%231001", Route::GetOrder { order_id: "#1001".into() }),
+            ("POST", "/v1/orders/1001/cancel", Route::CancelOrder { order_id: "1001".into() }),
+            ("GET", "/v1/events", Route::Events),
+        ];
+        for (method, path, route) in cases {
+            assert_eq!(Route::parse(method, path), Ok(route), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn bad_paths_are_404_405_or_400() {
+        let cases = [
+            ("GET", "/v2/skus", 404),
+            ("GET", "/v1/nothing", 404),
+            ("PATCH", "/v1/skus/A", 405),
+            ("POST", "/v1/skus/A/availability", 405),
+            ("GET", "/v1/skus/bad%20sku/availability", 400),
+            ("GET", "/v1/reservations/res_nope", 404),
+            ("GET", "/v1/reservations/res_abababababababababababab.", 404),
+            ("PUT", "/v1/skus/A/purchase-orders/bad/po", 404),
+        ];
+        for (method, path, status) in cases {
+            assert_eq!(Route::parse(method, path).map_err(|e| e.status), Err(status), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn reservation_ids_carry_their_sku() {
+        let id = reservation_id(&[0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0, 1, 2, 3], "X.y");
+        assert_eq!(id, "res_0123456789abcdef00010203.X.y");
+        assert_eq!(reservation_sku(&id), Some("X.y"));
+        assert_eq!(reservation_sku("res_0123456789ABCDEF00010203.X"), None);
+        assert_eq!(reservation_sku("res_short.X"), None);
+    }
+}

@@ -1,0 +1,224 @@
+//! A SKU's ledger in its Durable Object's SQLite: schema, load, and write-back of changes.
+//!
+//! Every row is one JSON record from `backorder_api::records`. Writes happen in one
+//! synchronous run after the core applied a command — no `await` in between — so the
+//! runtime commits them as one implicit transaction and holds the reply until it is durable.
+
+use backorder_api::output::EventDoc;
+use backorder_api::records::{HoldRecord, LedgerRecord, LineRecord, StockRecord, LEDGER_RECORD_VERSION};
+use backorder_api::{output::PurchaseOrderDoc, policy::PolicyDoc, ApiError};
+use backorder_core::replies::{ReplyStore, KEY_RETENTION_MS};
+use backorder_core::{Ledger, Millis, PurchaseOrder};
+use worker::{SqlStorage, SqlStorageValue};
+
+use crate::reply::Reply;
+
+/// Schema migrations, applied in order; the index of the last applied one is kept in `meta`.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS holds (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS lines (order_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS purchase_orders (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS replies (
+        key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,
+        at INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS replies_by_age ON replies (at);
+    CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, event TEXT NOT NULL);
+"];
+
+/// A product: its SKU, name and ledger.
+pub struct Product {
+    pub sku: String,
+    pub name: String,
+    pub ledger: Ledger,
+    /// The name changed and the ledger row must be written.
+    pub renamed: bool,
+}
+
+pub fn internal(context: &str, error: impl std::fmt::Display) -> ApiError {
+    ApiError::new(500, "internal", format!("{context}: {error}"))
+}
+
+/// Brings the schema up to date; safe to call on every load.
+pub fn migrate(sql: &SqlStorage) -> Result<(), ApiError> {
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", None)
+        .map_err(|e| internal("creating meta", e))?;
+    let applied = rows(sql, "SELECT value FROM meta WHERE key = 'schema_version'", vec![])?
+        .first()
+        .and_then(|row| text(row, 0))
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
+        sql.exec(migration, None).map_err(|e| internal("migrating", e))?;
+        sql.exec(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+            vec![(index + 1).to_string().into()],
+        )
+        .map_err(|e| internal("recording the schema version", e))?;
+    }
+    Ok(())
+}
+
+/// Loads the product, or `None` if it was never created.
+pub fn load(sql: &SqlStorage) -> Result<Option<Product>, ApiError> {
+    migrate(sql)?;
+    let Some(ledger_row) = rows(sql, "SELECT record FROM ledger WHERE id = 1", vec![])?.into_iter().next() else {
+        return Ok(None);
+    };
+    let record: LedgerRecord = decode(text(&ledger_row, 0))?;
+    let policy = record.policy.to_policy().map_err(|e| internal("stored policy", e.message))?;
+    let holds = records::<HoldRecord>(sql, "SELECT record FROM holds")?
+        .iter()
+        .map(HoldRecord::to_core)
+        .collect::<Result<Vec<_>, _>>()?;
+    let lines = records::<LineRecord>(sql, "SELECT record FROM lines")?.iter().map(LineRecord::to_core).collect();
+    let purchase_orders = records::<PurchaseOrderDoc>(sql, "SELECT record FROM purchase_orders")?
+        .iter()
+        .map(PurchaseOrder::from)
+        .collect();
+    let stock = (&record.stock).into();
+    let ledger = Ledger::restore(policy, stock, holds, lines, purchase_orders)
+        .map_err(|broken| internal("stored ledger is inconsistent", broken))?;
+    Ok(Some(Product { sku: record.sku, name: record.name, ledger, renamed: false }))
+}
+
+/// Writes what the last command changed, and queues its events for delivery.
+pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<(), ApiError> {
+    let changes = product.ledger.take_changes();
+    let events = product.ledger.take_events();
+    let ledger = &product.ledger;
+    if changes.ledger || product.renamed {
+        let record = LedgerRecord {
+            version: LEDGER_RECORD_VERSION,
+            sku: product.sku.clone(),
+            name: product.name.clone(),
+            policy: PolicyDoc::from(ledger.policy()),
+            stock: StockRecord::from(ledger.stock()),
+        };
+        put(sql, "INSERT OR REPLACE INTO ledger (id, record) VALUES (1, ?)", vec![encode(&record)?.into()])?;
+        product.renamed = false;
+    }
+    for id in &changes.holds {
+        match ledger.hold_record(id) {
+            Some((hold, waiting)) => put(
+                sql,
+                "INSERT OR REPLACE INTO holds (id, record) VALUES (?, ?)",
+                vec![id.as_str().into(), encode(&HoldRecord::new(&hold, waiting))?.into()],
+            )?,
+            None => put(sql, "DELETE FROM holds WHERE id = ?", vec![id.as_str().into()])?,
+        }
+    }
+    for order_id in &changes.lines {
+        match ledger.line_record(order_id) {
+            Some((line, waiting)) => put(
+                sql,
+                "INSERT OR REPLACE INTO lines (order_id, record) VALUES (?, ?)",
+                vec![order_id.as_str().into(), encode(&LineRecord::new(&line, waiting))?.into()],
+            )?,
+            None => put(sql, "DELETE FROM lines WHERE order_id = ?", vec![order_id.as_str().into()])?,
+        }
+    }
+    for id in &changes.purchase_orders {
+        match ledger.purchase_orders().iter().find(|po| &po.id == id) {
+            Some(po) => put(
+                sql,
+                "INSERT OR REPLACE INTO purchase_orders (id, record) VALUES (?, ?)",
+                vec![id.as_str().into(), encode(&PurchaseOrderDoc::from(po))?.into()],
+            )?,
+            None => put(sql, "DELETE FROM purchase_orders WHERE id = ?", vec![id.as_str().into()])?,
+        }
+    }
+    for record in &events {
+        let doc = EventDoc::new(&product.sku, record);
+        put(
+            sql,
+            "INSERT OR REPLACE INTO outbox (seq, event) VALUES (?, ?)",
+            vec![SqlStorageValue::Integer(record.seq as i64), encode(&doc)?.into()],
+        )?;
+    }
+    Ok(())
+}
+
+/// Events not yet delivered to the event feed, oldest first: (seq, JSON).
+pub fn outbox(sql: &SqlStorage) -> Result<Vec<(u64, String)>, ApiError> {
+    Ok(rows(sql, "SELECT seq, event FROM outbox ORDER BY seq LIMIT 500", vec![])?
+        .iter()
+        .filter_map(|row| Some((integer(row, 0)? as u64, text(row, 1)?.to_string())))
+        .collect())
+}
+
+pub fn delivered(sql: &SqlStorage, up_to: u64) -> Result<(), ApiError> {
+    put(sql, "DELETE FROM outbox WHERE seq <= ?", vec![SqlStorageValue::Integer(up_to as i64)])
+}
+
+/// Idempotent replies, kept in the `replies` table.
+pub struct SqlReplies<'a>(pub &'a SqlStorage);
+
+impl ReplyStore for SqlReplies<'_> {
+    type Reply = Reply;
+
+    fn find(&self, key: &str) -> Option<(String, Reply)> {
+        let found = rows(self.0, "SELECT fingerprint, status, body FROM replies WHERE key = ?", vec![key.into()]).ok()?;
+        let row = found.first()?;
+        let reply = Reply { status: integer(row, 1)? as u16, body: text(row, 2)?.to_string() };
+        Some((text(row, 0)?.to_string(), reply))
+    }
+
+    fn keep(&mut self, key: &str, fingerprint: &str, reply: &Reply, at: Millis) {
+        // A reply that cannot be kept is answered anyway; a retry then runs again, which
+        // the core's own once-only resolutions make harmless.
+        let _ = put(
+            self.0,
+            "INSERT OR REPLACE INTO replies (key, fingerprint, status, body, at) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                key.into(),
+                fingerprint.into(),
+                SqlStorageValue::Integer(i64::from(reply.status)),
+                reply.body.as_str().into(),
+                SqlStorageValue::Integer(at),
+            ],
+        );
+    }
+}
+
+/// Forgets replies older than the retention period.
+pub fn forget_old_replies(sql: &SqlStorage, now: Millis) -> Result<(), ApiError> {
+    put(sql, "DELETE FROM replies WHERE at < ?", vec![SqlStorageValue::Integer(now - KEY_RETENTION_MS)])
+}
+
+fn put(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> Result<(), ApiError> {
+    sql.exec(query, bindings).map(drop).map_err(|e| internal("writing", e))
+}
+
+fn rows(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> Result<Vec<Vec<SqlStorageValue>>, ApiError> {
+    let cursor = sql.exec(query, bindings).map_err(|e| internal("reading", e))?;
+    cursor.raw().collect::<worker::Result<Vec<_>>>().map_err(|e| internal("reading rows", e))
+}
+
+fn records<T: serde::de::DeserializeOwned>(sql: &SqlStorage, query: &str) -> Result<Vec<T>, ApiError> {
+    rows(sql, query, vec![])?.iter().map(|row| decode(text(row, 0))).collect()
+}
+
+fn text(row: &[SqlStorageValue], column: usize) -> Option<&str> {
+    match row.get(column) {
+        Some(SqlStorageValue::String(text)) => Some(text),
+        _ => None,
+    }
+}
+
+fn integer(row: &[SqlStorageValue], column: usize) -> Option<i64> {
+    match row.get(column) {
+        Some(SqlStorageValue::Integer(value)) => Some(*value),
+        Some(SqlStorageValue::Float(value)) => Some(*value as i64),
+        _ => None,
+    }
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|e| internal("encoding a record", e))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(json: Option<&str>) -> Result<T, ApiError> {
+    serde_json::from_str(json.unwrap_or("")).map_err(|e| internal("decoding a stored record", e))
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the worker (crates/worker/build/) with worker-build, offline: wasm-bindgen, wasm-opt
+# and esbuild come from the pinned local copies named in scripts/env.sh.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT/crates/worker"
+export CARGO_TARGET_DIR="$REPO_ROOT/target"
+worker-build --release 2>&1 | grep -vE "^\s*$" | grep -vE "Compiling|Downloaded|Downloading" || true
+test -s build/index_bg.wasm || { echo "worker build failed" >&2; exit 1; }
+# worker-build keeps the name section for stack traces; strip it to stay within the size budget.
+"$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.wasm --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
+  --enable-multivalue --enable-mutable-globals --enable-exception-handling
+printf 'worker wasm: %s bytes, %s gzipped\n' "$(stat -c %s build/index_bg.wasm)" "$(gzip -9c build/index_bg.wasm | wc -c)"
