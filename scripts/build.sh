@@ -7,7 +7,9 @@ cd "$REPO_ROOT/crates/worker"
 export CARGO_TARGET_DIR="$REPO_ROOT/target"
 worker-build --release 2>&1 | grep -vE "^\s*$" | grep -vE "Compiling|Downloaded|Downloading" || true
 test -s build/index_bg.wasm || { echo "worker build failed" >&2; exit 1; }
-# worker-build keeps the name section for stack traces; strip it to stay within the size budget.
+# worker-build keeps the name section for stack traces; strip it to stay within the size budget
+# (a copy with names stays in target/ for size analysis with twiggy).
+cp build/index_bg.wasm "$CARGO_TARGET_DIR/worker-with-names.wasm"
 "$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.wasm --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
   --enable-multivalue --enable-mutable-globals --enable-exception-handling

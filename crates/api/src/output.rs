@@ -397,7 +397,8 @@ pub struct ProductDoc {
     #[serde(flatten)]
     pub policy: PolicyDoc,
     pub holds: Vec<ReservationDoc>,
-    pub backorders: Vec<QueueItemDoc>,
+    /// The backorder queue, oldest first.
+    pub queue: Vec<QueueItemDoc>,
     pub purchase_orders: Vec<PurchaseOrderDoc>,
 }
 

@@ -62,20 +62,67 @@ impl Command {
     /// so a retried reservation matches its first attempt.
     pub fn fingerprint(&self) -> String {
         let mut text = String::new();
-        // Writing into a String cannot fail.
+        // Writing into a String cannot fail. Fields are written with Display, not Debug, so
+        // that no formatting machinery beyond integers and strings reaches the wasm builds.
         let _ = match self {
-            Command::Reserve { qty, ship, .. } => write!(text, "reserve|{qty}|{ship:?}"),
+            Command::Reserve { qty, ship, .. } => write!(text, "reserve|{qty}|{}", ship_name(*ship)),
             Command::Release { id } => write!(text, "release|{id}"),
-            Command::Confirm { order_id, qty, ship, reservation } => {
-                write!(text, "confirm|{order_id}|{qty}|{ship:?}|{reservation:?}")
+            Command::Confirm { order_id, qty, ship, reservation } => write!(
+                text,
+                "confirm|{order_id}|{qty}|{}|{}",
+                ship.map_or("", ship_name),
+                reservation.as_deref().unwrap_or("")
+            ),
+            Command::Cancel { order_id, scope } => {
+                let scope = match scope {
+                    CancelScope::Line => "line",
+                    CancelScope::Backorder => "backorder",
+                };
+                write!(text, "cancel|{order_id}|{scope}")
             }
-            Command::Cancel { order_id, scope } => write!(text, "cancel|{order_id}|{scope:?}"),
-            Command::Receive { qty, purchase_order } => write!(text, "receive|{qty}|{purchase_order:?}"),
+            Command::Receive { qty, purchase_order } => {
+                write!(text, "receive|{qty}|{}", purchase_order.as_deref().unwrap_or(""))
+            }
             Command::SetPurchaseOrder { id, qty, expected } => write!(text, "po|{id}|{qty}|{expected}"),
             Command::CancelPurchaseOrder { id } => write!(text, "po-cancel|{id}"),
-            Command::Configure { policy, on_hand } => write!(text, "configure|{policy:?}|{on_hand:?}"),
+            Command::Configure { policy, on_hand } => {
+                let _ = write!(text, "configure|");
+                write_policy(&mut text, policy);
+                write!(text, "|{}", on_hand.map_or(-1, i64::from))
+            }
         };
         text
+    }
+}
+
+fn ship_name(ship: Ship) -> &'static str {
+    match ship {
+        Ship::Partial => "partial",
+        Ship::Complete => "complete",
+    }
+}
+
+fn write_policy(text: &mut String, policy: &Policy) {
+    let optional = |value: Option<u32>| value.map_or(-1, i64::from);
+    let _ = write!(
+        text,
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
+        policy.backorders == crate::policy::Backorders::Allow,
+        optional(policy.backorder_limit),
+        policy.limit_to_inbound,
+        optional(policy.lead_time_days),
+        policy.calendar.handling_days,
+        policy.low_stock_threshold,
+        policy.discontinued,
+        policy.utc_offset_minutes,
+        policy.hold_ttl,
+        policy.release_date.map_or(-1, |d| i64::from(d.days())),
+    );
+    for day in policy.calendar.ship_weekdays.iter() {
+        let _ = write!(text, "|w{day}");
+    }
+    for holiday in policy.calendar.holidays() {
+        let _ = write!(text, "|h{}", holiday.days());
     }
 }
 

@@ -161,10 +161,10 @@ impl Ledger {
                 return Err("two order lines share an id");
             }
         }
-        queue.sort_by_key(|entry| entry.seq);
+        queue.sort_unstable_by_key(|entry| entry.seq);
         ledger.queue = queue.into();
         let mut purchase_orders = purchase_orders;
-        purchase_orders.sort_by(|a, b| (a.expected, &a.id).cmp(&(b.expected, &b.id)));
+        purchase_orders.sort_unstable_by(|a, b| (a.expected, &a.id).cmp(&(b.expected, &b.id)));
         ledger.purchase_orders = purchase_orders;
         ledger.sync_supply();
         ledger.check_invariants()?;

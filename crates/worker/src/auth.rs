@@ -5,7 +5,8 @@
 pub fn bearer_matches(authorization: Option<&str>, expected: &str) -> bool {
     let Some(value) = authorization else { return false };
     let Some((scheme, token)) = value.trim().split_once(' ') else { return false };
-    scheme.eq_ignore_ascii_case("bearer") && !expected.is_empty() & constant_time_eq(token.trim().as_bytes(), expected.as_bytes())
+    scheme.eq_ignore_ascii_case("bearer")
+        && !expected.is_empty() & constant_time_eq(token.trim().as_bytes(), expected.as_bytes())
 }
 
 /// Compares without an early exit, so timing does not reveal how much of a guess is right.

@@ -81,12 +81,9 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
         Err(error) => return Ok(error.into()),
     };
     let method = req.method().to_string();
-    let path_and_query = {
-        let url = req.url()?;
-        match url.query() {
-            Some(query) => format!("{}?{query}", url.path()),
-            None => url.path().to_string(),
-        }
+    let path_and_query = match query_of(req).as_str() {
+        "" => req.path(),
+        query => format!("{}?{query}", req.path()),
     };
     let key = req.headers().get("idempotency-key")?;
     if let Some(key) = &key {
@@ -104,20 +101,7 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
         | Route::DeletePurchaseOrder { sku, .. }
         | Route::Backorders { sku } => forward(sku, None).send(env, &method, &path_and_query, &body).await,
         Route::Receive { sku } => forward(sku, key).send(env, &method, &path_and_query, &body).await,
-        Route::PutProduct { sku } => {
-            let reply = forward(sku.clone(), None).send(env, &method, &path_and_query, &body).await?;
-            if reply.status < 300 {
-                let name = serde_json::from_str::<serde_json::Value>(&reply.body)
-                    .ok()
-                    .and_then(|doc| doc.get("name").and_then(|n| n.as_str()).map(str::to_string))
-                    .unwrap_or_else(|| sku.clone());
-                let registered = registry(env, "catalog", "POST", "/skus", &serde_json::to_vec(&SkuEntry { sku, name })?).await?;
-                if registered.status >= 300 {
-                    return Ok(registered);
-                }
-            }
-            Ok(reply)
-        }
+        Route::PutProduct { sku } => forward(sku, None).send(env, &method, &path_and_query, &body).await,
         Route::CreateReservation => {
             let request = match parse::<ReservationRequest>(&body).and_then(|r| r.validate().map(|()| r)) {
                 Ok(request) => request,
@@ -126,7 +110,8 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
             let Some(key) = key else {
                 return Ok(ApiError::invalid("Idempotency-Key header is required").into());
             };
-            let fingerprint = format!("{}|{}|{:?}", request.sku, request.qty, request.ship);
+            let ship = serde_json::to_string(&request.ship)?;
+            let fingerprint = format!("{}|{}|{ship}", request.sku, request.qty);
             let claimed = claim(env, &format!("reservation:{key}"), &fingerprint, &request.sku, now).await?;
             if claimed.status >= 300 {
                 return Ok(claimed);
@@ -134,14 +119,16 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
             forward(request.sku, Some(key)).send(env, &method, &path_and_query, &body).await
         }
         Route::CreateOrder => {
-            let request: OrderRequest = match parse::<OrderRequest>(&body).and_then(|r| r.validate().map(|()| r)) {
-                Ok(request) => request,
-                Err(error) => return Ok(error.into()),
-            };
+            let request: OrderRequest =
+                match parse::<OrderRequest>(&body).and_then(|r| r.validate().map(|()| r)) {
+                    Ok(request) => request,
+                    Err(error) => return Ok(error.into()),
+                };
             let [line] = request.lines.as_slice() else {
                 return Ok(ApiError::invalid("an order carries exactly one line here").into());
             };
-            let fingerprint = serde_json::to_string(&(&line.sku, line.qty, &line.reservation_id, &line.ship))?;
+            let fingerprint =
+                serde_json::to_string(&(&line.sku, line.qty, &line.reservation_id, &line.ship))?;
             let claimed = claim(env, &order_claim(&request.order_id), &fingerprint, &line.sku, now).await?;
             if claimed.status >= 300 {
                 return Ok(claimed);
@@ -160,6 +147,14 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
             registry(env, "catalog", "GET", &format!("/events?{query}"), &[]).await
         }
     }
+}
+
+/// The query string of a request (without `?`), read without a URL parser: the `url`
+/// crate's IDNA tables would double the worker's size.
+pub fn query_of(req: &Request) -> String {
+    let url = req.inner().url();
+    let without_fragment = url.split('#').next().unwrap_or_default();
+    without_fragment.split_once('?').map(|(_, query)| query.to_string()).unwrap_or_default()
 }
 
 /// `now` from `X-Backorder-Now` when `BACKORDER_DEV_CLOCK=1`; otherwise `None` (the wall clock).
@@ -206,14 +201,20 @@ impl Forward {
     }
 }
 
-async fn call(stub: &Stub, method: &str, path_and_query: &str, headers: Headers, body: &[u8]) -> Result<Reply> {
+async fn call(
+    stub: &Stub,
+    method: &str,
+    path_and_query: &str,
+    headers: Headers,
+    body: &[u8],
+) -> Result<Reply> {
     let mut init = RequestInit::new();
     init.with_method(Method::from(method.to_string())).with_headers(headers);
     if !body.is_empty() {
         init.with_body(Some(js_sys::Uint8Array::from(body).into()));
     }
     let request = Request::new_with_init(&format!("https://internal{path_and_query}"), &init)?;
-    let mut response = stub.fetch_with_request(request).await?;
+    let mut response = Box::pin(stub.fetch_with_request(request)).await?;
     Ok(Reply { status: response.status_code(), body: response.text().await? })
 }
 
@@ -240,7 +241,8 @@ pub struct ClaimRequest {
 }
 
 fn shard_of(key: &str) -> String {
-    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash =
+        key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     format!("claims-{}", hash % CLAIM_SHARDS)
 }
 
@@ -297,7 +299,14 @@ async fn list_products(env: &Env, path_and_query: &str, now: Option<Millis>) -> 
             _ => {}
         }
     }
-    let page = registry(env, "catalog", "GET", &format!("/skus?after={}&limit={limit}", percent_encode(&after)), &[]).await?;
+    let page = registry(
+        env,
+        "catalog",
+        "GET",
+        &format!("/skus?after={}&limit={limit}", percent_encode(&after)),
+        &[],
+    )
+    .await?;
     let Ok(page) = serde_json::from_str::<SkuPage>(&page.body) else {
         return Ok(ApiError::new(500, "internal", "the catalog answered badly").into());
     };
@@ -312,20 +321,39 @@ async fn list_products(env: &Env, path_and_query: &str, now: Option<Millis>) -> 
             skus.push(doc);
         }
     }
-    let next_after = (page.skus.len() == limit as usize).then(|| page.skus.last().map(|e| e.sku.clone())).flatten();
+    let next_after =
+        (page.skus.len() == limit as usize).then(|| page.skus.last().map(|e| e.sku.clone())).flatten();
     Ok(Reply::json(200, &ProductList { skus, next_after }))
 }
 
-/// Sends a SKU's undelivered events to the feed; returns the last sequence number it holds.
+/// Sends a SKU's undelivered events (JSON texts, oldest first) to the feed; returns the
+/// last sequence number the feed holds for the SKU.
 pub async fn deliver_events(env: &Env, pending: &[(u64, String)]) -> Result<u64> {
-    let events: Vec<serde_json::Value> = pending.iter().filter_map(|(_, json)| serde_json::from_str(json).ok()).collect();
-    let reply = registry(env, "catalog", "POST", "/events", &serde_json::to_vec(&events)?).await?;
+    let mut body = String::from("[");
+    for (i, (_, json)) in pending.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(json);
+    }
+    body.push(']');
+    let reply = registry(env, "catalog", "POST", "/events", body.as_bytes()).await?;
     if reply.status != 200 {
         return Err(worker::Error::from(format!("feed answered {}: {}", reply.status, reply.body)));
     }
     serde_json::from_str::<Delivered>(&reply.body)
         .map(|d| d.up_to)
         .map_err(|e| worker::Error::from(format!("feed answered badly: {e}")))
+}
+
+/// Lists (or renames) a product in the catalog.
+pub async fn register_product(env: &Env, sku: &str, name: &str) -> Result<()> {
+    let entry = SkuEntry { sku: sku.into(), name: name.into() };
+    let reply = registry(env, "catalog", "POST", "/skus", &serde_json::to_vec(&entry)?).await?;
+    if reply.status != 200 {
+        return Err(worker::Error::from(format!("catalog answered {}: {}", reply.status, reply.body)));
+    }
+    Ok(())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -349,8 +377,12 @@ fn public_path(path: &str) -> bool {
 
 fn preflight(path: &str) -> Result<Response> {
     if !public_path(path) {
-        return Reply::from(ApiError::new(403, "cors_forbidden", "merchant endpoints are not available cross-origin"))
-            .into_response();
+        return Reply::from(ApiError::new(
+            403,
+            "cors_forbidden",
+            "merchant endpoints are not available cross-origin",
+        ))
+        .into_response();
     }
     let headers = Headers::new();
     cors(&headers)?;

@@ -14,6 +14,7 @@ pub mod registry;
 pub mod reply;
 pub mod routes;
 pub mod sku_ledger;
+pub mod sql;
 pub mod store;
 
 use worker::{event, Context, Env, Request, Response, Result};

@@ -4,13 +4,13 @@
 
 use std::cell::Cell;
 
-use backorder_api::output::{EventDoc, FeedDoc, FeedEntryDoc};
 use backorder_api::ApiError;
 use backorder_core::replies::KEY_RETENTION_MS;
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
 use crate::edge::{ClaimRequest, Delivered, SkuEntry, SkuPage};
 use crate::reply::Reply;
+use crate::sql::{exec, int, integer, rows, text};
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS skus (sku TEXT PRIMARY KEY, name TEXT NOT NULL);
@@ -45,9 +45,13 @@ impl DurableObject for Registry {
             self.ready.set(true);
         }
         let body = req.bytes().await?;
-        let query = req.url()?.query().unwrap_or_default().to_string();
+        let query = crate::edge::query_of(&req);
         let param = |name: &str| {
-            query.split('&').filter_map(|p| p.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| decode(v))
+            query
+                .split('&')
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| decode(v))
         };
         let reply = match (req.method().as_ref(), req.path().as_str()) {
             ("POST", "/skus") => register(&sql, &body),
@@ -69,7 +73,11 @@ type Answer = std::result::Result<Reply, ApiError>;
 
 fn register(sql: &SqlStorage, body: &[u8]) -> Answer {
     let entry: SkuEntry = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
-    exec(sql, "INSERT OR REPLACE INTO skus (sku, name) VALUES (?, ?)", vec![entry.sku.into(), entry.name.into()])?;
+    exec(
+        sql,
+        "INSERT OR REPLACE INTO skus (sku, name) VALUES (?, ?)",
+        vec![entry.sku.into(), entry.name.into()],
+    )?;
     Ok(Reply { status: 200, body: "{}".into() })
 }
 
@@ -77,7 +85,7 @@ fn list(sql: &SqlStorage, after: &str, limit: u32) -> Answer {
     let found = rows(
         sql,
         "SELECT sku, name FROM skus WHERE sku > ? ORDER BY sku LIMIT ?",
-        vec![after.into(), SqlStorageValue::Integer(i64::from(limit.min(200)))],
+        vec![after.into(), int(i64::from(limit.min(200)))],
     )?;
     let skus = found
         .iter()
@@ -86,39 +94,54 @@ fn list(sql: &SqlStorage, after: &str, limit: u32) -> Answer {
     Ok(Reply::json(200, &SkuPage { skus }))
 }
 
+/// The part of an event the feed needs; the rest is stored and served as sent.
+#[derive(serde::Deserialize)]
+struct EventHead {
+    sku: String,
+    seq: u64,
+}
+
 /// Appends a SKU's events in sequence: repeats are skipped, so redelivery is harmless.
 fn append_events(sql: &SqlStorage, body: &[u8]) -> Answer {
-    let events: Vec<EventDoc> = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
-    let Some(first) = events.first() else {
+    let events: Vec<&serde_json::value::RawValue> =
+        serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let mut heads = Vec::with_capacity(events.len());
+    for event in &events {
+        let head: EventHead =
+            serde_json::from_str(event.get()).map_err(|e| ApiError::invalid(e.to_string()))?;
+        heads.push(head);
+    }
+    let Some(sku) = heads.first().map(|head| head.sku.clone()) else {
         return Ok(Reply::json(200, &Delivered { up_to: 0 }));
     };
-    let sku = first.sku.clone();
     let mut last = rows(sql, "SELECT MAX(seq) FROM events WHERE sku = ?", vec![sku.as_str().into()])?
         .first()
         .and_then(|row| integer(row, 0))
         .unwrap_or(0) as u64;
-    for event in events.iter().filter(|event| event.sku == sku) {
-        if event.seq <= last {
+    for (head, event) in heads.iter().zip(&events) {
+        if head.sku != sku || head.seq <= last {
             continue;
         }
-        if event.seq != last + 1 {
+        if head.seq != last + 1 {
             return Err(ApiError::new(409, "sequence_gap", format!("{sku}: expected event {}", last + 1)));
         }
-        let json = serde_json::to_string(event).map_err(|e| ApiError::invalid(e.to_string()))?;
         exec(
             sql,
             "INSERT INTO events (sku, seq, event) VALUES (?, ?, ?)",
-            vec![sku.as_str().into(), SqlStorageValue::Integer(event.seq as i64), json.into()],
+            vec![sku.as_str().into(), int(head.seq as i64), event.get().into()],
         )?;
-        last = event.seq;
+        last = head.seq;
     }
     Ok(Reply::json(200, &Delivered { up_to: last }))
 }
 
+/// `{"events":[{"id":N, …event…}, …],"next_cursor":N}`, spliced from the stored texts.
 fn feed(sql: &SqlStorage, after: Option<&str>, limit: Option<&str>) -> Answer {
     let after: u64 = match after {
         None | Some("") => 0,
-        Some(text) => text.parse().map_err(|_| ApiError::invalid("after must be a cursor from next_cursor"))?,
+        Some(text) => {
+            text.parse().map_err(|_| ApiError::invalid("after must be a cursor from next_cursor"))?
+        }
     };
     let limit: u32 = match limit {
         None | Some("") => 100,
@@ -130,27 +153,29 @@ fn feed(sql: &SqlStorage, after: Option<&str>, limit: Option<&str>) -> Answer {
     let found = rows(
         sql,
         "SELECT id, event FROM events WHERE id > ? ORDER BY id LIMIT ?",
-        vec![SqlStorageValue::Integer(after as i64), SqlStorageValue::Integer(i64::from(limit))],
+        vec![int(after as i64), int(i64::from(limit))],
     )?;
-    let mut events = Vec::with_capacity(found.len());
+    let mut body = String::from("{\"events\":[");
+    let mut next_cursor = after;
     for row in &found {
         let (Some(id), Some(json)) = (integer(row, 0), text(row, 1)) else { continue };
-        let event: EventDoc = serde_json::from_str(json).map_err(|e| ApiError::new(500, "internal", e.to_string()))?;
-        events.push(FeedEntryDoc { id: id as u64, event });
+        let Some(fields) = json.strip_prefix('{') else { continue };
+        if next_cursor != after {
+            body.push(',');
+        }
+        body.push_str(&format!("{{\"id\":{id},{fields}"));
+        next_cursor = id as u64;
     }
-    let next_cursor = events.last().map_or(after, |entry| entry.id);
-    Ok(Reply::json(200, &FeedDoc { events, next_cursor }))
+    body.push_str(&format!("],\"next_cursor\":{next_cursor}}}"));
+    Ok(Reply { status: 200, body })
 }
 
 /// Claims `key` for one request: the same request may claim it again, another gets 422.
 fn claim(sql: &SqlStorage, body: &[u8]) -> Answer {
     let request: ClaimRequest = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
-    exec(
-        sql,
-        "DELETE FROM claims WHERE permanent = 0 AND at < ?",
-        vec![SqlStorageValue::Integer(request.at - KEY_RETENTION_MS)],
-    )?;
-    let existing = rows(sql, "SELECT fingerprint FROM claims WHERE key = ?", vec![request.key.as_str().into()])?;
+    exec(sql, "DELETE FROM claims WHERE permanent = 0 AND at < ?", vec![int(request.at - KEY_RETENTION_MS)])?;
+    let existing =
+        rows(sql, "SELECT fingerprint FROM claims WHERE key = ?", vec![request.key.as_str().into()])?;
     match existing.first().and_then(|row| text(row, 0)) {
         Some(fingerprint) if fingerprint == request.fingerprint => {}
         Some(_) => return Err(ApiError::key_reused()),
@@ -161,8 +186,8 @@ fn claim(sql: &SqlStorage, body: &[u8]) -> Answer {
                 request.key.into(),
                 request.fingerprint.into(),
                 request.sku.into(),
-                SqlStorageValue::Integer(request.at),
-                SqlStorageValue::Integer(i64::from(request.permanent)),
+                int(request.at),
+                int(i64::from(request.permanent)),
             ],
         )?,
     }
@@ -171,32 +196,9 @@ fn claim(sql: &SqlStorage, body: &[u8]) -> Answer {
 
 fn find_claim(sql: &SqlStorage, key: &str) -> Answer {
     let found = rows(sql, "SELECT sku FROM claims WHERE key = ?", vec![key.into()])?;
-    let sku = found.first().and_then(|row| text(row, 0)).ok_or_else(|| ApiError::not_found("no such claim"))?;
+    let sku =
+        found.first().and_then(|row| text(row, 0)).ok_or_else(|| ApiError::not_found("no such claim"))?;
     Ok(Reply::json(200, &SkuEntry { sku: sku.into(), name: String::new() }))
-}
-
-fn exec(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> std::result::Result<(), ApiError> {
-    sql.exec(query, bindings).map(drop).map_err(|e| ApiError::new(500, "internal", e.to_string()))
-}
-
-fn rows(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> std::result::Result<Vec<Vec<SqlStorageValue>>, ApiError> {
-    let cursor = sql.exec(query, bindings).map_err(|e| ApiError::new(500, "internal", e.to_string()))?;
-    cursor.raw().collect::<Result<Vec<_>>>().map_err(|e| ApiError::new(500, "internal", e.to_string()))
-}
-
-fn text(row: &[SqlStorageValue], column: usize) -> Option<&str> {
-    match row.get(column) {
-        Some(SqlStorageValue::String(text)) => Some(text),
-        _ => None,
-    }
-}
-
-fn integer(row: &[SqlStorageValue], column: usize) -> Option<i64> {
-    match row.get(column) {
-        Some(SqlStorageValue::Integer(value)) => Some(*value),
-        Some(SqlStorageValue::Float(value)) => Some(*value as i64),
-        _ => None,
-    }
 }
 
 /// Undoes `%XX` escapes in a query value.

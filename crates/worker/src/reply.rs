@@ -16,7 +16,9 @@ impl Reply {
     pub fn json<T: Serialize>(status: u16, value: &T) -> Reply {
         match serde_json::to_string(value) {
             Ok(body) => Reply { status, body },
-            Err(error) => Reply::error(&ApiError::new(500, "internal", format!("could not encode the reply: {error}"))),
+            Err(error) => {
+                Reply::error(&ApiError::new(500, "internal", format!("could not encode the reply: {error}")))
+            }
         }
     }
 

@@ -36,7 +36,8 @@ impl Route {
 
     /// The routing decision for `method` and `path`: a route, or 404/405.
     pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
-        let rest = path.strip_prefix("/v1/").ok_or_else(|| ApiError::not_found(format!("no endpoint {path}")))?;
+        let rest =
+            path.strip_prefix("/v1/").ok_or_else(|| ApiError::not_found(format!("no endpoint {path}")))?;
         let segments: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
         let owned = |s: &str| s.to_string();
         let found = match (method, segments.as_slice()) {
@@ -73,7 +74,11 @@ impl Route {
             }
             ("GET", ["events"]) => Route::Events,
             (_, segments) if Self::known_path(segments) => {
-                return Err(ApiError::new(405, "method_not_allowed", format!("{method} is not allowed on {path}")));
+                return Err(ApiError::new(
+                    405,
+                    "method_not_allowed",
+                    format!("{method} is not allowed on {path}"),
+                ));
             }
             _ => return Err(ApiError::not_found(format!("no endpoint {path}"))),
         };
@@ -145,13 +150,25 @@ mod tests {
         let cases = [
             ("GET", "/v1/skus/PHONE-1/availability", Route::Availability { sku: "PHONE-1".into() }),
             ("POST", "/v1/reservations", Route::CreateReservation),
-            ("GET", &format!("/v1/reservations/{id}"), Route::GetReservation { id: id.clone(), sku: "PHONE-1".into() }),
-            ("DELETE", &format!("/v1/reservations/{id}"), Route::ReleaseReservation { id: id.clone(), sku: "PHONE-1".into() }),
+            (
+                "GET",
+                &format!("/v1/reservations/{id}"),
+                Route::GetReservation { id: id.clone(), sku: "PHONE-1".into() },
+            ),
+            (
+                "DELETE",
+                &format!("/v1/reservations/{id}"),
+                Route::ReleaseReservation { id: id.clone(), sku: "PHONE-1".into() },
+            ),
             ("GET", "/v1/skus", Route::ListProducts),
             ("GET", "/v1/skus/", Route::ListProducts),
             ("PUT", "/v1/skus/A.b_c", Route::PutProduct { sku: "A.b_c".into() }),
             ("POST", "/v1/skus/A/receipts", Route::Receive { sku: "A".into() }),
-            ("PUT", "/v1/skus/A/purchase-orders/PO-7", Route::PutPurchaseOrder { sku: "A".into(), po_id: "PO-7".into() }),
+            (
+                "PUT",
+                "/v1/skus/A/purchase-orders/PO-7",
+                Route::PutPurchaseOrder { sku: "A".into(), po_id: "PO-7".into() },
+            ),
             ("GET", "/v1/skus/A/backorders", Route::Backorders { sku: "A".into() }),
             ("POST", "/v1/orders", Route::CreateOrder),
             ("GET", "/v1/orders/%231001", Route::GetOrder { order_id: "#1001".into() }),

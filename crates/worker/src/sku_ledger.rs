@@ -37,11 +37,20 @@ pub struct SkuLedger {
     alarm: Cell<Option<Millis>>,
     /// Development clock: ledger time minus wall-clock time, set by `X-Backorder-Now`.
     clock_offset: Cell<Millis>,
+    /// The name the catalog lists, once read from `meta`.
+    listed: RefCell<Option<Option<String>>>,
 }
 
 impl DurableObject for SkuLedger {
     fn new(state: State, env: Env) -> Self {
-        SkuLedger { state, env, product: RefCell::new(None), alarm: Cell::new(None), clock_offset: Cell::new(0) }
+        SkuLedger {
+            state,
+            env,
+            product: RefCell::new(None),
+            alarm: Cell::new(None),
+            clock_offset: Cell::new(0),
+            listed: RefCell::new(None),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -55,7 +64,7 @@ impl DurableObject for SkuLedger {
         };
         let body = req.bytes().await?;
         let path = req.path();
-        let query = req.url()?.query().unwrap_or_default().to_string();
+        let query = crate::edge::query_of(&req);
         let reply = if path == edge::SUMMARY_PATH {
             self.summary(now)
         } else {
@@ -64,7 +73,8 @@ impl DurableObject for SkuLedger {
                 Err(error) => error.into(),
             }
         };
-        self.after_change().await;
+        // Boxed: both handlers await it, and one copy of its state machine is enough.
+        Box::pin(self.after_change()).await;
         reply.into_response()
     }
 
@@ -79,7 +89,7 @@ impl DurableObject for SkuLedger {
             worker::console_warn!("forgetting old replies: {}", error.message);
         }
         self.alarm.set(None);
-        self.after_change().await;
+        Box::pin(self.after_change()).await;
         if outcome.status >= 500 {
             worker::console_error!("alarm: {}", outcome.body);
         }
@@ -95,7 +105,11 @@ impl SkuLedger {
 
     /// Runs `act` on the loaded product and writes its changes, all without awaiting.
     /// A failed write drops the in-memory ledger, so the next request reloads what is durable.
-    fn with_product(&self, sql: &SqlStorage, act: impl FnOnce(&mut Product) -> Result<Reply, ApiError>) -> Reply {
+    fn with_product(
+        &self,
+        sql: &SqlStorage,
+        act: impl FnOnce(&mut Product) -> Result<Reply, ApiError>,
+    ) -> Reply {
         if let Err(error) = self.ensure_loaded(sql) {
             return error.into();
         }
@@ -113,6 +127,35 @@ impl SkuLedger {
         }
     }
 
+    /// Lists the product in the catalog if it is not listed under its current name; whether
+    /// the catalog is up to date.
+    async fn list_in_catalog(&self, sql: &SqlStorage) -> bool {
+        let current = match self.product.borrow().as_ref() {
+            Some(Some(product)) => (product.sku.clone(), product.name.clone()),
+            _ => return true,
+        };
+        if self.listed.borrow().is_none() {
+            match store::listed_name(sql) {
+                Ok(name) => *self.listed.borrow_mut() = Some(name),
+                Err(_) => return false,
+            }
+        }
+        if self.listed.borrow().as_ref().and_then(|name| name.as_deref()) == Some(current.1.as_str()) {
+            return true;
+        }
+        match edge::register_product(&self.env, &current.0, &current.1).await {
+            Ok(()) if store::set_listed_name(sql, &current.1).is_ok() => {
+                *self.listed.borrow_mut() = Some(Some(current.1));
+                true
+            }
+            Ok(()) => false,
+            Err(error) => {
+                worker::console_warn!("listing in the catalog failed, will retry: {}", error);
+                false
+            }
+        }
+    }
+
     /// Loads the product from SQLite on first use; whether it exists.
     fn ensure_loaded(&self, sql: &SqlStorage) -> Result<bool, ApiError> {
         let mut slot = self.product.borrow_mut();
@@ -122,7 +165,15 @@ impl SkuLedger {
         Ok(matches!(slot.as_ref(), Some(Some(_))))
     }
 
-    fn handle(&self, sku: &str, route: Route, now: Millis, key: Option<&str>, body: &[u8], query: &str) -> Reply {
+    fn handle(
+        &self,
+        sku: &str,
+        route: Route,
+        now: Millis,
+        key: Option<&str>,
+        body: &[u8],
+        query: &str,
+    ) -> Reply {
         let sql = self.state.storage().sql();
         if let Route::PutProduct { .. } = route {
             return self.put_product(&sql, sku, now, body);
@@ -137,19 +188,30 @@ impl SkuLedger {
                     let id = reservation_id(&random_bytes()?, sku);
                     let command = Command::Reserve { id, qty: request.qty, ship: request.ship.into() };
                     let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key header is required"))?;
-                    Ok(once(&sql, key, &command.fingerprint(), now, || match product.ledger.apply(now, command) {
-                        Ok(Outcome::Reserved(view)) => Reply::json(201, &ReservationDoc::new(sku, &view.id, &view)),
-                        other => unexpected(other),
+                    Ok(once(&sql, key, &command.fingerprint(), now, || {
+                        match product.ledger.apply(now, command) {
+                            Ok(Outcome::Reserved(view)) => {
+                                Reply::json(201, &ReservationDoc::new(sku, &view.id, &view))
+                            }
+                            other => unexpected(other),
+                        }
                     }))
                 }
                 Route::GetReservation { id, .. } => {
-                    let view = product.ledger.hold_view(&id).ok_or_else(|| ApiError::not_found("no such reservation"))?;
+                    let view = product
+                        .ledger
+                        .hold_view(&id)
+                        .ok_or_else(|| ApiError::not_found("no such reservation"))?;
                     Ok(Reply::json(200, &ReservationDoc::new(sku, &id, &view)))
                 }
-                Route::ReleaseReservation { id, .. } => match product.ledger.apply(now, Command::Release { id }) {
-                    Ok(Outcome::Released(view)) => Ok(Reply::json(200, &ReservationDoc::new(sku, &view.id, &view))),
-                    other => Ok(unexpected(other)),
-                },
+                Route::ReleaseReservation { id, .. } => {
+                    match product.ledger.apply(now, Command::Release { id }) {
+                        Ok(Outcome::Released(view)) => {
+                            Ok(Reply::json(200, &ReservationDoc::new(sku, &view.id, &view)))
+                        }
+                        other => Ok(unexpected(other)),
+                    }
+                }
                 Route::GetProduct { .. } => Ok(Reply::json(200, &product_doc(product, now))),
                 Route::Receive { .. } => {
                     let request: ReceiptRequest = parse(body)?;
@@ -160,7 +222,8 @@ impl SkuLedger {
                     let command = Command::Receive { qty: request.qty, purchase_order: request.po_id };
                     let run = |product: &mut Product| match product.ledger.apply(now, command.clone()) {
                         Ok(Outcome::Received { allocations, on_hand }) => {
-                            let allocated = allocations.iter().map(|a| allocation_doc(&a.owner, a.qty)).collect();
+                            let allocated =
+                                allocations.iter().map(|a| allocation_doc(&a.owner, a.qty)).collect();
                             Reply::json(200, &ReceiptDoc { allocated, on_hand })
                         }
                         other => unexpected(other),
@@ -174,7 +237,11 @@ impl SkuLedger {
                     let request: PurchaseOrderRequest = parse(body)?;
                     validate::stock_qty(request.qty, "qty")?;
                     let existed = product.ledger.purchase_orders().iter().any(|po| po.id == po_id);
-                    let command = Command::SetPurchaseOrder { id: po_id, qty: request.qty, expected: request.expected_date };
+                    let command = Command::SetPurchaseOrder {
+                        id: po_id,
+                        qty: request.qty,
+                        expected: request.expected_date,
+                    };
                     match product.ledger.apply(now, command) {
                         Ok(Outcome::PurchaseOrderSet(po)) => {
                             Ok(Reply::json(if existed { 200 } else { 201 }, &PurchaseOrderDoc::from(&po)))
@@ -184,13 +251,16 @@ impl SkuLedger {
                 }
                 Route::DeletePurchaseOrder { po_id, .. } => {
                     match product.ledger.apply(now, Command::CancelPurchaseOrder { id: po_id }) {
-                        Ok(Outcome::PurchaseOrderCancelled(po)) => Ok(Reply::json(200, &PurchaseOrderDoc::from(&po))),
+                        Ok(Outcome::PurchaseOrderCancelled(po)) => {
+                            Ok(Reply::json(200, &PurchaseOrderDoc::from(&po)))
+                        }
                         other => Ok(unexpected(other)),
                     }
                 }
-                Route::Backorders { .. } => {
-                    Ok(Reply::json(200, &BackordersDoc { sku: product.sku.clone(), lines: queue_docs(&product.ledger) }))
-                }
+                Route::Backorders { .. } => Ok(Reply::json(
+                    200,
+                    &BackordersDoc { sku: product.sku.clone(), lines: queue_docs(&product.ledger) },
+                )),
                 Route::CreateOrder => {
                     let request: OrderRequest = parse(body)?;
                     request.validate()?;
@@ -209,17 +279,23 @@ impl SkuLedger {
                         reservation: line.reservation_id.clone(),
                     };
                     let key = format!("order:{}", request.order_id);
-                    Ok(once(&sql, &key, &command.fingerprint(), now, || match product.ledger.apply(now, command) {
-                        Ok(Outcome::Confirmed(view)) => Reply::json(201, &order_doc(sku, &view)),
-                        other => unexpected(other),
+                    Ok(once(&sql, &key, &command.fingerprint(), now, || {
+                        match product.ledger.apply(now, command) {
+                            Ok(Outcome::Confirmed(view)) => Reply::json(201, &order_doc(sku, &view)),
+                            other => unexpected(other),
+                        }
                     }))
                 }
                 Route::GetOrder { order_id } => {
-                    let view = product.ledger.line_view(&order_id).ok_or_else(|| ApiError::not_found("no such order"))?;
+                    let view = product
+                        .ledger
+                        .line_view(&order_id)
+                        .ok_or_else(|| ApiError::not_found("no such order"))?;
                     Ok(Reply::json(200, &order_doc(sku, &view)))
                 }
                 Route::CancelOrder { order_id } => {
-                    let request: CancelRequest = if body.is_empty() { CancelRequest::default() } else { parse(body)? };
+                    let request: CancelRequest =
+                        if body.is_empty() { CancelRequest::default() } else { parse(body)? };
                     let command = Command::Cancel { order_id: order_id.clone(), scope: request.scope.into() };
                     match product.ledger.apply(now, command) {
                         Ok(Outcome::Cancelled { cancellation, .. }) => {
@@ -300,37 +376,42 @@ impl SkuLedger {
         })
     }
 
-    /// After any change: deliver queued events to the feed, then keep the alarm at the next
-    /// hold expiry (or sooner, to retry a failed delivery).
+    /// After any change: list the product in the catalog (under its current name), deliver
+    /// queued events to the feed, then keep the alarm at the next hold expiry (or sooner, to
+    /// retry what could not be delivered).
     async fn after_change(&self) {
         let sql = self.state.storage().sql();
-        let delivered = match store::outbox(&sql) {
-            Ok(pending) if pending.is_empty() => true,
-            Ok(pending) => match edge::deliver_events(&self.env, &pending).await {
-                Ok(up_to) => store::delivered(&sql, up_to).is_ok(),
-                Err(error) => {
-                    worker::console_warn!("event delivery failed, will retry: {}", error);
-                    false
-                }
-            },
-            Err(_) => false,
-        };
+        let listed = self.list_in_catalog(&sql).await;
+        let delivered = listed
+            && match store::outbox(&sql) {
+                Ok(pending) if pending.is_empty() => true,
+                Ok(pending) => match edge::deliver_events(&self.env, &pending).await {
+                    Ok(up_to) => store::delivered(&sql, up_to).is_ok(),
+                    Err(error) => {
+                        worker::console_warn!("event delivery failed, will retry: {}", error);
+                        false
+                    }
+                },
+                Err(_) => false,
+            };
         let next_expiry = match self.product.borrow().as_ref() {
             Some(Some(product)) => product.ledger.next_expiry(),
             _ => None,
         };
         // Alarms run on the wall clock; the development clock is ledger time shifted by an offset.
         let offset = self.clock_offset.get();
-        let wanted = [next_expiry.map(|at| at - offset), (!delivered).then(|| wall_clock() + RETRY_DELIVERY_MS)]
-            .into_iter()
-            .flatten()
-            .min();
+        let wanted =
+            [next_expiry.map(|at| at - offset), (!delivered).then(|| wall_clock() + RETRY_DELIVERY_MS)]
+                .into_iter()
+                .flatten()
+                .min();
         if wanted != self.alarm.get() {
             let storage = self.state.storage();
             let result = match wanted {
                 // An integer would be read as an offset from now; a Date is an absolute time.
                 Some(at) => {
-                    let when = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.max(wall_clock()) as f64));
+                    let when =
+                        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.max(wall_clock()) as f64));
                     storage.set_alarm(worker::ScheduledTime::new(when)).await
                 }
                 None => storage.delete_alarm().await,
@@ -362,7 +443,7 @@ fn once(sql: &SqlStorage, key: &str, fingerprint: &str, now: Millis, run: impl F
 fn unexpected(result: std::result::Result<Outcome, backorder_core::Error>) -> Reply {
     match result {
         Err(error) => error.into(),
-        Ok(outcome) => ApiError::new(500, "internal", format!("unexpected outcome {outcome:?}")).into(),
+        Ok(_) => ApiError::new(500, "internal", "the ledger answered with an unexpected outcome").into(),
     }
 }
 
@@ -372,7 +453,8 @@ fn availability(product: &Product, now: Millis, query: &str) -> Result<Reply, Ap
     for (name, value) in query.split('&').filter_map(|pair| pair.split_once('=')) {
         match name {
             "qty" => {
-                let parsed = value.parse::<u32>().map_err(|_| ApiError::invalid("qty must be a whole number"))?;
+                let parsed =
+                    value.parse::<u32>().map_err(|_| ApiError::invalid("qty must be a whole number"))?;
                 validate::line_qty(parsed)?;
                 qty = Some(parsed);
             }
@@ -414,7 +496,7 @@ fn product_doc(product: &Product, now: Millis) -> ProductDoc {
         received: ledger.stock().received,
         policy: PolicyDoc::from(ledger.policy()),
         holds,
-        backorders: queue_docs(ledger),
+        queue: queue_docs(ledger),
         purchase_orders: ledger.purchase_orders().iter().map(PurchaseOrderDoc::from).collect(),
     }
 }
@@ -425,7 +507,9 @@ fn queue_docs(ledger: &Ledger) -> Vec<QueueItemDoc> {
         .map(|item| {
             let promised = match item.owner {
                 Owner::Order(id) => ledger.line_view(id).and_then(|line| line.quote.backorder_ship_date),
-                Owner::Reservation(id) => ledger.hold_view(id).and_then(|hold| hold.quote.backorder_ship_date),
+                Owner::Reservation(id) => {
+                    ledger.hold_view(id).and_then(|hold| hold.quote.backorder_ship_date)
+                }
             };
             QueueItemDoc::new(&item, promised, str::to_string)
         })
@@ -433,7 +517,10 @@ fn queue_docs(ledger: &Ledger) -> Vec<QueueItemDoc> {
 }
 
 fn order_doc(sku: &str, view: &backorder_core::LineView) -> OrderDoc {
-    OrderDoc { order_id: view.order_id.clone(), lines: vec![LineDoc::new(sku, view, view.reservation.clone())] }
+    OrderDoc {
+        order_id: view.order_id.clone(),
+        lines: vec![LineDoc::new(sku, view, view.reservation.clone())],
+    }
 }
 
 fn allocation_doc(owner: &Owner, qty: u32) -> backorder_api::output::AllocationDoc {

@@ -12,6 +12,7 @@ use backorder_core::{Ledger, Millis, PurchaseOrder};
 use worker::{SqlStorage, SqlStorageValue};
 
 use crate::reply::Reply;
+use crate::sql::{exec, integer, internal, rows, text};
 
 /// Schema migrations, applied in order; the index of the last applied one is kept in `meta`.
 const MIGRATIONS: &[&str] = &["
@@ -34,10 +35,6 @@ pub struct Product {
     pub ledger: Ledger,
     /// The name changed and the ledger row must be written.
     pub renamed: bool,
-}
-
-pub fn internal(context: &str, error: impl std::fmt::Display) -> ApiError {
-    ApiError::new(500, "internal", format!("{context}: {error}"))
 }
 
 /// Brings the schema up to date; safe to call on every load.
@@ -63,16 +60,18 @@ pub fn migrate(sql: &SqlStorage) -> Result<(), ApiError> {
 /// Loads the product, or `None` if it was never created.
 pub fn load(sql: &SqlStorage) -> Result<Option<Product>, ApiError> {
     migrate(sql)?;
-    let Some(ledger_row) = rows(sql, "SELECT record FROM ledger WHERE id = 1", vec![])?.into_iter().next() else {
+    let Some(ledger_row) = rows(sql, "SELECT record FROM ledger WHERE id = 1", vec![])?.into_iter().next()
+    else {
         return Ok(None);
     };
     let record: LedgerRecord = decode(text(&ledger_row, 0))?;
     let policy = record.policy.to_policy().map_err(|e| internal("stored policy", e.message))?;
-    let holds = records::<HoldRecord>(sql, "SELECT record FROM holds")?
-        .iter()
-        .map(HoldRecord::to_core)
-        .collect::<Result<Vec<_>, _>>()?;
-    let lines = records::<LineRecord>(sql, "SELECT record FROM lines")?.iter().map(LineRecord::to_core).collect();
+    let mut holds = Vec::new();
+    for record in records::<HoldRecord>(sql, "SELECT record FROM holds")? {
+        holds.push(record.to_core()?);
+    }
+    let lines =
+        records::<LineRecord>(sql, "SELECT record FROM lines")?.iter().map(LineRecord::to_core).collect();
     let purchase_orders = records::<PurchaseOrderDoc>(sql, "SELECT record FROM purchase_orders")?
         .iter()
         .map(PurchaseOrder::from)
@@ -140,6 +139,19 @@ pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The name the catalog lists this product under, if it was listed.
+pub fn listed_name(sql: &SqlStorage) -> Result<Option<String>, ApiError> {
+    migrate(sql)?;
+    Ok(rows(sql, "SELECT value FROM meta WHERE key = 'listed_name'", vec![])?
+        .first()
+        .and_then(|row| text(row, 0))
+        .map(str::to_string))
+}
+
+pub fn set_listed_name(sql: &SqlStorage, name: &str) -> Result<(), ApiError> {
+    put(sql, "INSERT OR REPLACE INTO meta (key, value) VALUES ('listed_name', ?)", vec![name.into()])
+}
+
 /// Events not yet delivered to the event feed, oldest first: (seq, JSON).
 pub fn outbox(sql: &SqlStorage) -> Result<Vec<(u64, String)>, ApiError> {
     Ok(rows(sql, "SELECT seq, event FROM outbox ORDER BY seq LIMIT 500", vec![])?
@@ -159,7 +171,9 @@ impl ReplyStore for SqlReplies<'_> {
     type Reply = Reply;
 
     fn find(&self, key: &str) -> Option<(String, Reply)> {
-        let found = rows(self.0, "SELECT fingerprint, status, body FROM replies WHERE key = ?", vec![key.into()]).ok()?;
+        let found =
+            rows(self.0, "SELECT fingerprint, status, body FROM replies WHERE key = ?", vec![key.into()])
+                .ok()?;
         let row = found.first()?;
         let reply = Reply { status: integer(row, 1)? as u16, body: text(row, 2)?.to_string() };
         Some((text(row, 0)?.to_string(), reply))
@@ -188,31 +202,15 @@ pub fn forget_old_replies(sql: &SqlStorage, now: Millis) -> Result<(), ApiError>
 }
 
 fn put(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> Result<(), ApiError> {
-    sql.exec(query, bindings).map(drop).map_err(|e| internal("writing", e))
-}
-
-fn rows(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> Result<Vec<Vec<SqlStorageValue>>, ApiError> {
-    let cursor = sql.exec(query, bindings).map_err(|e| internal("reading", e))?;
-    cursor.raw().collect::<worker::Result<Vec<_>>>().map_err(|e| internal("reading rows", e))
+    exec(sql, query, bindings)
 }
 
 fn records<T: serde::de::DeserializeOwned>(sql: &SqlStorage, query: &str) -> Result<Vec<T>, ApiError> {
-    rows(sql, query, vec![])?.iter().map(|row| decode(text(row, 0))).collect()
-}
-
-fn text(row: &[SqlStorageValue], column: usize) -> Option<&str> {
-    match row.get(column) {
-        Some(SqlStorageValue::String(text)) => Some(text),
-        _ => None,
+    let mut records = Vec::new();
+    for row in rows(sql, query, vec![])? {
+        records.push(decode(text(&row, 0))?);
     }
-}
-
-fn integer(row: &[SqlStorageValue], column: usize) -> Option<i64> {
-    match row.get(column) {
-        Some(SqlStorageValue::Integer(value)) => Some(*value),
-        Some(SqlStorageValue::Float(value)) => Some(*value as i64),
-        _ => None,
-    }
+    Ok(records)
 }
 
 fn encode<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
