@@ -12,18 +12,18 @@ use crate::output::QuoteDoc;
 use crate::policy::PolicyDoc;
 use crate::time::iso_date_option;
 
-pub const LEDGER_RECORD_VERSION: u32 = 1;
+pub const PRODUCT_RECORD_VERSION: u32 = 1;
 
-/// The single row that holds a SKU's name, policy and counters.
+/// The row that holds a SKU's name and policy (rarely written).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LedgerRecord {
+pub struct ProductRecord {
     pub version: u32,
     pub sku: String,
     pub name: String,
     pub policy: PolicyDoc,
-    pub stock: StockRecord,
 }
 
+/// The row that holds a SKU's stock counters (written by most commands).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockRecord {
     pub free: u32,

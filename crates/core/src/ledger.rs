@@ -75,8 +75,10 @@ pub struct Stock {
 /// What changed since the last [`Ledger::take_changes`], for the shell to persist.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Changes {
-    /// Policy or stock counters.
-    pub ledger: bool,
+    /// The policy.
+    pub policy: bool,
+    /// The stock counters.
+    pub stock: bool,
     /// Ids whose record must be written again (or deleted when gone).
     pub holds: BTreeSet<String>,
     pub lines: BTreeSet<String>,
@@ -85,7 +87,11 @@ pub struct Changes {
 
 impl Changes {
     pub fn is_empty(&self) -> bool {
-        !self.ledger && self.holds.is_empty() && self.lines.is_empty() && self.purchase_orders.is_empty()
+        !self.policy
+            && !self.stock
+            && self.holds.is_empty()
+            && self.lines.is_empty()
+            && self.purchase_orders.is_empty()
     }
 }
 
@@ -385,7 +391,7 @@ impl Ledger {
         let seq = self.stock.next_seq;
         self.stock.next_seq += 1;
         self.stock.free -= quote.now;
-        self.changes.ledger = true;
+        self.changes.stock = true;
         if quote.backorder > 0 {
             // Either queue was empty or this is the newest entry: appending keeps seq order.
             self.queue.push_back(Entry::new(
@@ -616,7 +622,8 @@ impl Ledger {
         }
         let newly_discontinued = policy.discontinued && !self.policy.discontinued;
         self.policy = policy;
-        self.changes.ledger = true;
+        self.changes.policy = true;
+        self.changes.stock = true;
         self.dates_may_move = true;
         if newly_discontinued {
             self.withdraw_backorders(now);
@@ -674,7 +681,7 @@ impl Ledger {
             allocations.push(Allocation { owner, qty });
         }
         self.stock.free += left;
-        self.changes.ledger = true;
+        self.changes.stock = true;
         self.dates_may_move = true;
         allocations
     }
@@ -721,7 +728,7 @@ impl Ledger {
                 self.emit(now, Event::ReorderNeeded { shortfall, backordered, inbound });
             }
             self.stock.reorder_reported = shortfall;
-            self.changes.ledger = true;
+            self.changes.stock = true;
         }
     }
 
@@ -730,7 +737,7 @@ impl Ledger {
     fn reproject(&mut self, now: Millis, today: Date) {
         self.dates_may_move = false;
         self.stock.projected_on = Some(today);
-        self.changes.ledger = true;
+        self.changes.stock = true;
         let beyond = self.beyond_supply(today);
         let mut cursor = SupplyCursor { supply: &self.supply, index: 0, used: 0, today };
         let mut memo: Option<(Date, Option<Date>)> = None;
@@ -784,7 +791,7 @@ impl Ledger {
 
     fn emit(&mut self, at: Millis, event: Event) {
         self.stock.next_event_seq += 1;
-        self.changes.ledger = true;
+        self.changes.stock = true;
         self.events.push(EventRecord { seq: self.stock.next_event_seq, at, event });
     }
 

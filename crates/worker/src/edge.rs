@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
 
 use crate::auth::bearer_matches;
-use crate::reply::Reply;
+use crate::reply::{Exposure, Reply};
 use crate::routes::Route;
 
 /// Request bodies larger than this are refused with 413.
@@ -52,23 +52,43 @@ pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
     if method == "OPTIONS" {
         return preflight(&path);
     }
+    let exposure_of_path = if public_path(&path) { Exposure::Public } else { Exposure::Merchant };
     if !path.starts_with("/v1/") {
-        return Reply::from(ApiError::not_found(format!("no endpoint {path}"))).into_response();
+        return Reply::from(ApiError::not_found(format!("no endpoint {path}")))
+            .into_response(exposure_of_path);
     }
     let route = match Route::parse(&method, &path) {
         Ok(route) => route,
-        Err(error) => return respond(Reply::from(error), public_path(&path), false),
+        Err(error) => return Reply::from(error).into_response(exposure_of_path),
     };
-    let public = route.is_public();
-    let cacheable = matches!(route, Route::Availability { .. });
-    let reply = match serve(&mut req, &env, route).await {
-        Ok(reply) => reply,
-        Err(error) => ApiError::new(500, "internal", format!("edge error: {error}")).into(),
-    };
-    respond(reply, public, cacheable)
+    let exposure = Exposure::of(&route);
+    match serve(&mut req, &env, route).await {
+        Ok(Answer::Relay(response)) => Ok(Response::from(response)),
+        Ok(Answer::Reply(reply)) => reply.into_response(exposure),
+        Err(error) => Reply::from(ApiError::new(500, "internal", format!("edge error: {error}")))
+            .into_response(exposure),
+    }
 }
 
-async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
+/// What the edge answers: a Durable Object's response as it is, or its own reply.
+enum Answer {
+    Relay(web_sys::Response),
+    Reply(Reply),
+}
+
+impl From<Reply> for Answer {
+    fn from(reply: Reply) -> Answer {
+        Answer::Reply(reply)
+    }
+}
+
+impl From<ApiError> for Answer {
+    fn from(error: ApiError) -> Answer {
+        Answer::Reply(error.into())
+    }
+}
+
+async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
     let now = dev_clock(req, env)?;
     if !route.is_public() {
         let token = env.secret("MERCHANT_TOKEN").map(|s| s.to_string()).unwrap_or_default();
@@ -114,7 +134,7 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
             let fingerprint = format!("{}|{}|{ship}", request.sku, request.qty);
             let claimed = claim(env, &format!("reservation:{key}"), &fingerprint, &request.sku, now).await?;
             if claimed.status >= 300 {
-                return Ok(claimed);
+                return Ok(claimed.into());
             }
             forward(request.sku, Some(key)).send(env, &method, &path_and_query, &body).await
         }
@@ -131,7 +151,7 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
                 serde_json::to_string(&(&line.sku, line.qty, &line.reservation_id, &line.ship))?;
             let claimed = claim(env, &order_claim(&request.order_id), &fingerprint, &line.sku, now).await?;
             if claimed.status >= 300 {
-                return Ok(claimed);
+                return Ok(claimed.into());
             }
             forward(line.sku.clone(), None).send(env, &method, &path_and_query, &body).await
         }
@@ -141,10 +161,19 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
             };
             forward(sku, None).send(env, &method, &path_and_query, &body).await
         }
-        Route::ListProducts => list_products(env, &path_and_query, now).await,
+        Route::ListProducts => Ok(list_products(env, &path_and_query, now).await?.into()),
         Route::Events => {
             let query = path_and_query.split_once('?').map_or("", |(_, q)| q);
-            registry(env, "catalog", "GET", &format!("/events?{query}"), &[]).await
+            Ok(Answer::Relay(
+                call(
+                    &registry_stub(env, "catalog")?,
+                    "GET",
+                    &format!("/events?{query}"),
+                    Headers::new(),
+                    &[],
+                )
+                .await?,
+            ))
         }
     }
 }
@@ -172,7 +201,7 @@ async fn read_body(req: &mut Request) -> Result<std::result::Result<Vec<u8>, Api
     if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
         return Ok(Err(ApiError::too_large(MAX_BODY_BYTES)));
     }
-    let body = req.bytes().await?;
+    let body = body_bytes(req.inner().array_buffer()).await?;
     if body.len() > MAX_BODY_BYTES {
         return Ok(Err(ApiError::too_large(MAX_BODY_BYTES)));
     }
@@ -186,8 +215,18 @@ struct Forward {
 }
 
 impl Forward {
-    /// Sends the request on to the SKU's ledger.
-    async fn send(self, env: &Env, method: &str, path_and_query: &str, body: &[u8]) -> Result<Reply> {
+    /// Sends the request on to the SKU's ledger; its response goes back to the client as is.
+    async fn send(self, env: &Env, method: &str, path_and_query: &str, body: &[u8]) -> Result<Answer> {
+        Ok(Answer::Relay(self.call(env, method, path_and_query, body).await?))
+    }
+
+    async fn call(
+        self,
+        env: &Env,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+    ) -> Result<web_sys::Response> {
         let headers = Headers::new();
         headers.set(HEADER_SKU, &self.sku)?;
         if let Some(now) = self.now {
@@ -207,21 +246,38 @@ async fn call(
     path_and_query: &str,
     headers: Headers,
     body: &[u8],
-) -> Result<Reply> {
+) -> Result<web_sys::Response> {
     let mut init = RequestInit::new();
     init.with_method(Method::from(method.to_string())).with_headers(headers);
     if !body.is_empty() {
         init.with_body(Some(js_sys::Uint8Array::from(body).into()));
     }
     let request = Request::new_with_init(&format!("https://internal{path_and_query}"), &init)?;
-    let mut response = Box::pin(stub.fetch_with_request(request)).await?;
-    Ok(Reply { status: response.status_code(), body: response.text().await? })
+    Ok(Box::pin(stub.fetch_with_request(request)).await?.into())
+}
+
+/// A response's status and text.
+async fn read_reply(response: web_sys::Response) -> Result<Reply> {
+    let status = response.status();
+    let text = wasm_bindgen_futures::JsFuture::from(response.text()?).await?;
+    Ok(Reply { status, body: text.as_string().unwrap_or_default() })
+}
+
+/// A whole body, read with one `arrayBuffer()` promise rather than chunk by chunk.
+pub async fn body_bytes(
+    buffer: std::result::Result<js_sys::Promise, wasm_bindgen::JsValue>,
+) -> Result<Vec<u8>> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(buffer?).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+fn registry_stub(env: &Env, name: &str) -> Result<Stub> {
+    env.durable_object(REGISTRY)?.id_from_name(name)?.get_stub()
 }
 
 /// Calls the registry object `name` (the catalog, or a claims shard).
 async fn registry(env: &Env, name: &str, method: &str, path_and_query: &str, body: &[u8]) -> Result<Reply> {
-    let stub = env.durable_object(REGISTRY)?.id_from_name(name)?.get_stub()?;
-    call(&stub, method, path_and_query, Headers::new(), body).await
+    read_reply(call(&registry_stub(env, name)?, method, path_and_query, Headers::new(), body).await?).await
 }
 
 #[derive(Serialize, Deserialize)]
@@ -310,9 +366,9 @@ async fn list_products(env: &Env, path_and_query: &str, now: Option<Millis>) -> 
     let Ok(page) = serde_json::from_str::<SkuPage>(&page.body) else {
         return Ok(ApiError::new(500, "internal", "the catalog answered badly").into());
     };
-    let summaries = join_all(page.skus.iter().map(|entry| {
+    let summaries = join_all(page.skus.iter().map(|entry| async move {
         let forward = Forward { sku: entry.sku.clone(), now, key: None };
-        forward.send(env, "GET", SUMMARY_PATH, &[])
+        read_reply(forward.call(env, "GET", SUMMARY_PATH, &[]).await?).await
     }))
     .await;
     let mut skus = Vec::with_capacity(summaries.len());
@@ -382,27 +438,12 @@ fn preflight(path: &str) -> Result<Response> {
             "cors_forbidden",
             "merchant endpoints are not available cross-origin",
         ))
-        .into_response();
+        .into_response(Exposure::Merchant);
     }
     let headers = Headers::new();
-    cors(&headers)?;
+    headers.set("access-control-allow-origin", "*")?;
     headers.set("access-control-allow-methods", "GET, POST, DELETE, OPTIONS")?;
     headers.set("access-control-allow-headers", "content-type, idempotency-key")?;
     headers.set("access-control-max-age", "86400")?;
     Ok(Response::empty()?.with_status(204).with_headers(headers))
-}
-
-fn cors(headers: &Headers) -> Result<()> {
-    headers.set("access-control-allow-origin", "*")
-}
-
-fn respond(reply: Reply, public: bool, cacheable: bool) -> Result<Response> {
-    let ok = reply.status == 200;
-    let mut response = reply.into_response()?;
-    let headers = response.headers_mut();
-    if public {
-        cors(headers)?;
-    }
-    headers.set("cache-control", if cacheable && ok { "public, max-age=5" } else { "no-store" })?;
-    Ok(response)
 }

@@ -9,7 +9,7 @@ use backorder_core::replies::KEY_RETENTION_MS;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
 use crate::edge::{ClaimRequest, Delivered, SkuEntry, SkuPage};
-use crate::reply::Reply;
+use crate::reply::{Exposure, Reply};
 use crate::sql::{exec, int, integer, rows, text};
 
 const SCHEMA: &str = "
@@ -31,20 +31,22 @@ pub struct Registry {
     #[allow(dead_code)]
     env: Env,
     ready: Cell<bool>,
+    /// When expired claims were last forgotten (ledger time), to do it at most once a minute.
+    pruned_at: Cell<i64>,
 }
 
 impl DurableObject for Registry {
     fn new(state: State, env: Env) -> Self {
-        Registry { state, env, ready: Cell::new(false) }
+        Registry { state, env, ready: Cell::new(false), pruned_at: Cell::new(i64::MIN) }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
+    async fn fetch(&self, req: Request) -> Result<Response> {
         let sql = self.state.storage().sql();
         if !self.ready.get() {
             sql.exec(SCHEMA, None)?;
             self.ready.set(true);
         }
-        let body = req.bytes().await?;
+        let body = crate::edge::body_bytes(req.inner().array_buffer()).await?;
         let query = crate::edge::query_of(&req);
         let param = |name: &str| {
             query
@@ -61,11 +63,11 @@ impl DurableObject for Registry {
             }
             ("POST", "/events") => append_events(&sql, &body),
             ("GET", "/events") => feed(&sql, param("after").as_deref(), param("limit").as_deref()),
-            ("POST", "/claims") => claim(&sql, &body),
+            ("POST", "/claims") => claim(&sql, &body, &self.pruned_at),
             ("GET", "/claims") => find_claim(&sql, &param("key").unwrap_or_default()),
             _ => Ok(ApiError::not_found("no such registry endpoint").into()),
         };
-        reply.unwrap_or_else(Reply::from).into_response()
+        reply.unwrap_or_else(Reply::from).into_response(Exposure::Merchant)
     }
 }
 
@@ -171,9 +173,16 @@ fn feed(sql: &SqlStorage, after: Option<&str>, limit: Option<&str>) -> Answer {
 }
 
 /// Claims `key` for one request: the same request may claim it again, another gets 422.
-fn claim(sql: &SqlStorage, body: &[u8]) -> Answer {
+fn claim(sql: &SqlStorage, body: &[u8], pruned_at: &Cell<i64>) -> Answer {
     let request: ClaimRequest = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
-    exec(sql, "DELETE FROM claims WHERE permanent = 0 AND at < ?", vec![int(request.at - KEY_RETENTION_MS)])?;
+    if request.at.saturating_sub(pruned_at.get()) > 60_000 {
+        exec(
+            sql,
+            "DELETE FROM claims WHERE permanent = 0 AND at < ?",
+            vec![int(request.at - KEY_RETENTION_MS)],
+        )?;
+        pruned_at.set(request.at);
+    }
     let existing =
         rows(sql, "SELECT fingerprint FROM claims WHERE key = ?", vec![request.key.as_str().into()])?;
     match existing.first().and_then(|row| text(row, 0)) {

@@ -26,11 +26,39 @@ impl Reply {
         Reply { status: error.status, body: error.body() }
     }
 
-    pub fn into_response(self) -> Result<Response> {
+    /// The HTTP response a client gets. Public endpoints answer any origin (CORS); a
+    /// successful availability read may be cached for a few seconds; nothing else may.
+    pub fn into_response(self, exposure: Exposure) -> Result<Response> {
         let headers = Headers::new();
         headers.set("content-type", "application/json; charset=utf-8")?;
         headers.set("x-content-type-options", "nosniff")?;
+        let cacheable = exposure == Exposure::PublicCacheable && self.status == 200;
+        headers.set("cache-control", if cacheable { "public, max-age=5" } else { "no-store" })?;
+        if exposure != Exposure::Merchant {
+            headers.set("access-control-allow-origin", "*")?;
+        }
         Ok(Response::ok(self.body)?.with_status(self.status).with_headers(headers))
+    }
+}
+
+/// Who may read a reply, which decides its CORS and caching headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exposure {
+    /// Merchant endpoints and internal calls: no cross-origin use, no caching.
+    Merchant,
+    /// Public endpoints: any origin, no caching.
+    Public,
+    /// Public and safe to cache briefly (availability).
+    PublicCacheable,
+}
+
+impl Exposure {
+    pub fn of(route: &crate::routes::Route) -> Exposure {
+        match route {
+            crate::routes::Route::Availability { .. } => Exposure::PublicCacheable,
+            route if route.is_public() => Exposure::Public,
+            _ => Exposure::Merchant,
+        }
     }
 }
 

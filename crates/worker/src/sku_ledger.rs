@@ -20,7 +20,7 @@ use backorder_core::{Command, HoldState, Ledger, Millis, Outcome, Owner, Policy,
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
 use crate::edge::{self, Internal};
-use crate::reply::Reply;
+use crate::reply::{Exposure, Reply};
 use crate::routes::{reservation_id, reservation_sku, Route};
 use crate::store::{self, Product, SqlReplies};
 
@@ -39,6 +39,8 @@ pub struct SkuLedger {
     clock_offset: Cell<Millis>,
     /// The name the catalog lists, once read from `meta`.
     listed: RefCell<Option<Option<String>>>,
+    /// The outbox may hold undelivered events (unknown, so true, until first checked).
+    outbox_pending: Cell<bool>,
 }
 
 impl DurableObject for SkuLedger {
@@ -50,10 +52,11 @@ impl DurableObject for SkuLedger {
             alarm: Cell::new(None),
             clock_offset: Cell::new(0),
             listed: RefCell::new(None),
+            outbox_pending: Cell::new(true),
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
+    async fn fetch(&self, req: Request) -> Result<Response> {
         let internal = Internal::read(&req)?;
         let now = match internal.now {
             Some(now) => {
@@ -62,20 +65,24 @@ impl DurableObject for SkuLedger {
             }
             None => self.now(),
         };
-        let body = req.bytes().await?;
+        let body = crate::edge::body_bytes(req.inner().array_buffer()).await?;
         let path = req.path();
         let query = crate::edge::query_of(&req);
-        let reply = if path == edge::SUMMARY_PATH {
-            self.summary(now)
+        let (reply, exposure) = if path == edge::SUMMARY_PATH {
+            (self.summary(now), Exposure::Merchant)
         } else {
             match Route::parse(req.method().as_ref(), &path) {
-                Ok(route) => self.handle(&internal.sku, route, now, internal.key.as_deref(), &body, &query),
-                Err(error) => error.into(),
+                Ok(route) => {
+                    let exposure = Exposure::of(&route);
+                    (self.handle(&internal.sku, route, now, internal.key.as_deref(), &body, &query), exposure)
+                }
+                Err(error) => (error.into(), Exposure::Merchant),
             }
         };
         // Boxed: both handlers await it, and one copy of its state machine is enough.
         Box::pin(self.after_change()).await;
-        reply.into_response()
+        // The edge relays this response as it is, so it carries the client-facing headers.
+        reply.into_response(exposure)
     }
 
     async fn alarm(&self) -> Result<Response> {
@@ -119,7 +126,12 @@ impl SkuLedger {
         };
         let reply = act(product).unwrap_or_else(Reply::from);
         match store::save(sql, product) {
-            Ok(()) => reply,
+            Ok(wrote_events) => {
+                if wrote_events {
+                    self.outbox_pending.set(true);
+                }
+                reply
+            }
             Err(error) => {
                 *slot = None;
                 error.into()

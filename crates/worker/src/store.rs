@@ -5,7 +5,7 @@
 //! runtime commits them as one implicit transaction and holds the reply until it is durable.
 
 use backorder_api::output::EventDoc;
-use backorder_api::records::{HoldRecord, LedgerRecord, LineRecord, StockRecord, LEDGER_RECORD_VERSION};
+use backorder_api::records::{HoldRecord, LineRecord, ProductRecord, StockRecord, PRODUCT_RECORD_VERSION};
 use backorder_api::{output::PurchaseOrderDoc, policy::PolicyDoc, ApiError};
 use backorder_core::replies::{ReplyStore, KEY_RETENTION_MS};
 use backorder_core::{Ledger, Millis, PurchaseOrder};
@@ -17,7 +17,8 @@ use crate::sql::{exec, integer, internal, rows, text};
 /// Schema migrations, applied in order; the index of the last applied one is kept in `meta`.
 const MIGRATIONS: &[&str] = &["
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS product (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS stock (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS holds (id TEXT PRIMARY KEY, record TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS lines (order_id TEXT PRIMARY KEY, record TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS purchase_orders (id TEXT PRIMARY KEY, record TEXT NOT NULL);
@@ -60,12 +61,14 @@ pub fn migrate(sql: &SqlStorage) -> Result<(), ApiError> {
 /// Loads the product, or `None` if it was never created.
 pub fn load(sql: &SqlStorage) -> Result<Option<Product>, ApiError> {
     migrate(sql)?;
-    let Some(ledger_row) = rows(sql, "SELECT record FROM ledger WHERE id = 1", vec![])?.into_iter().next()
+    let Some(product_row) = rows(sql, "SELECT record FROM product WHERE id = 1", vec![])?.into_iter().next()
     else {
         return Ok(None);
     };
-    let record: LedgerRecord = decode(text(&ledger_row, 0))?;
+    let record: ProductRecord = decode(text(&product_row, 0))?;
     let policy = record.policy.to_policy().map_err(|e| internal("stored policy", e.message))?;
+    let stock_row = rows(sql, "SELECT record FROM stock WHERE id = 1", vec![])?;
+    let stock: StockRecord = decode(stock_row.first().and_then(|row| text(row, 0)))?;
     let mut holds = Vec::new();
     for record in records::<HoldRecord>(sql, "SELECT record FROM holds")? {
         holds.push(record.to_core()?);
@@ -76,27 +79,31 @@ pub fn load(sql: &SqlStorage) -> Result<Option<Product>, ApiError> {
         .iter()
         .map(PurchaseOrder::from)
         .collect();
-    let stock = (&record.stock).into();
+    let stock = (&stock).into();
     let ledger = Ledger::restore(policy, stock, holds, lines, purchase_orders)
         .map_err(|broken| internal("stored ledger is inconsistent", broken))?;
     Ok(Some(Product { sku: record.sku, name: record.name, ledger, renamed: false }))
 }
 
-/// Writes what the last command changed, and queues its events for delivery.
-pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<(), ApiError> {
+/// Writes what the last command changed, and queues its events for delivery; whether there
+/// were events.
+pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<bool, ApiError> {
     let changes = product.ledger.take_changes();
     let events = product.ledger.take_events();
     let ledger = &product.ledger;
-    if changes.ledger || product.renamed {
-        let record = LedgerRecord {
-            version: LEDGER_RECORD_VERSION,
+    if changes.policy || product.renamed {
+        let record = ProductRecord {
+            version: PRODUCT_RECORD_VERSION,
             sku: product.sku.clone(),
             name: product.name.clone(),
             policy: PolicyDoc::from(ledger.policy()),
-            stock: StockRecord::from(ledger.stock()),
         };
-        put(sql, "INSERT OR REPLACE INTO ledger (id, record) VALUES (1, ?)", vec![encode(&record)?.into()])?;
+        put(sql, "INSERT OR REPLACE INTO product (id, record) VALUES (1, ?)", vec![encode(&record)?.into()])?;
         product.renamed = false;
+    }
+    if changes.stock {
+        let record = StockRecord::from(ledger.stock());
+        put(sql, "INSERT OR REPLACE INTO stock (id, record) VALUES (1, ?)", vec![encode(&record)?.into()])?;
     }
     for id in &changes.holds {
         match ledger.hold_record(id) {
@@ -136,7 +143,7 @@ pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<(), ApiError> {
             vec![SqlStorageValue::Integer(record.seq as i64), encode(&doc)?.into()],
         )?;
     }
-    Ok(())
+    Ok(!events.is_empty())
 }
 
 /// The name the catalog lists this product under, if it was listed.

@@ -1,0 +1,73 @@
+// Serves the built worker with `workerd serve` directly — no Miniflare proxy, no wrangler —
+// from a generated config, with its Durable Objects' SQLite files in `stateDir`.
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { root } from "../tests/support/edge.mjs";
+
+async function freePort() {
+  const server = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function startWorkerd({ stateDir, token, inspector }) {
+  const dir = mkdtempSync(path.join(tmpdir(), "backorder-workerd-"));
+  cpSync(path.join(root, "crates/worker/build"), path.join(dir, "build"), { recursive: true });
+  const port = await freePort();
+  writeFileSync(
+    path.join(dir, "config.capnp"),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "edge", worker = .edge),
+    (name = "state", disk = (path = ${JSON.stringify(stateDir)}, writable = true)),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "edge")],
+);
+const edge :Workerd.Worker = (
+  modules = [
+    (name = "worker/shim.mjs", esModule = embed "build/worker/shim.mjs"),
+    (name = "index.js", esModule = embed "build/index.js"),
+    (name = "index_bg.wasm", wasm = embed "build/index_bg.wasm"),
+  ],
+  compatibilityDate = "2026-04-01",
+  bindings = [
+    (name = "SKU_LEDGER", durableObjectNamespace = "SkuLedger"),
+    (name = "REGISTRY", durableObjectNamespace = "Registry"),
+    (name = "MERCHANT_TOKEN", text = ${JSON.stringify(token)}),
+  ],
+  durableObjectNamespaces = [
+    (className = "SkuLedger", uniqueKey = "backorder-sku-ledger", enableSql = true),
+    (className = "Registry", uniqueKey = "backorder-registry", enableSql = true),
+  ],
+  durableObjectStorage = (localDisk = "state"),
+);
+`,
+  );
+  const binary = path.join(root, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
+  const args = ["serve", "config.capnp", "--experimental", ...(inspector ? [`--inspector-addr=${inspector}`] : [])];
+  const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "inherit", "inherit"] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      await fetch(`${url}/v1/ready-check`);
+      break;
+    } catch (error) {
+      if (i > 100 || child.exitCode !== null) throw new Error(`workerd did not start: ${error}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
