@@ -52,6 +52,8 @@ const edge :Workerd.Worker = (
   const binary = path.join(root, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
   const args = ["serve", "config.capnp", "--experimental", ...(inspector ? [`--inspector-addr=${inspector}`] : [])];
   const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "inherit", "inherit"] });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.on("exit", killOnExit);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
@@ -65,6 +67,7 @@ const edge :Workerd.Worker = (
   return {
     url,
     async stop() {
+      process.off("exit", killOnExit);
       child.kill("SIGTERM");
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
       rmSync(dir, { recursive: true, force: true });

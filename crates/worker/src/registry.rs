@@ -183,22 +183,24 @@ fn claim(sql: &SqlStorage, body: &[u8], pruned_at: &Cell<i64>) -> Answer {
         )?;
         pruned_at.set(request.at);
     }
-    let existing =
-        rows(sql, "SELECT fingerprint FROM claims WHERE key = ?", vec![request.key.as_str().into()])?;
-    match existing.first().and_then(|row| text(row, 0)) {
-        Some(fingerprint) if fingerprint == request.fingerprint => {}
-        Some(_) => return Err(ApiError::key_reused()),
-        None => exec(
-            sql,
-            "INSERT INTO claims (key, fingerprint, sku, at, permanent) VALUES (?, ?, ?, ?, ?)",
-            vec![
-                request.key.into(),
-                request.fingerprint.into(),
-                request.sku.into(),
-                int(request.at),
-                int(i64::from(request.permanent)),
-            ],
-        )?,
+    // One statement when the key is new, the common case; a second only to compare.
+    let inserted = rows(
+        sql,
+        "INSERT INTO claims (key, fingerprint, sku, at, permanent) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (key) DO NOTHING RETURNING key",
+        vec![
+            request.key.as_str().into(),
+            request.fingerprint.as_str().into(),
+            request.sku.into(),
+            int(request.at),
+            int(i64::from(request.permanent)),
+        ],
+    )?;
+    if inserted.is_empty() {
+        let existing = rows(sql, "SELECT fingerprint FROM claims WHERE key = ?", vec![request.key.into()])?;
+        if existing.first().and_then(|row| text(row, 0)) != Some(request.fingerprint.as_str()) {
+            return Err(ApiError::key_reused());
+        }
     }
     Ok(Reply { status: 200, body: "{}".into() })
 }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `npm run bench`: the core's micro-benchmarks, then the edge under load (and the widget,
+# once built). Numbers are recorded in docs/performance.md with this command.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+bash scripts/bootstrap.sh
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  else
+    echo "The edge load test needs wrk: sudo apt-get install -y wrk" >&2
+    exit 1
+  fi
+fi
+if ! node scripts/check-build.mjs >/dev/null 2>&1; then
+  step "build the worker" bash scripts/build.sh
+fi
+step "core benchmarks (cargo bench -p backorder-core)" cargo bench -q -p backorder-core --bench core
+step "edge load test (node bench/edge.mjs)" node bench/edge.mjs "$@"
+if [ -f bench/widget.mjs ]; then
+  step "widget size and time to render (node bench/widget.mjs)" node bench/widget.mjs
+fi
