@@ -1,0 +1,145 @@
+//! Rendering and formatting in a real browser (headless Chromium through chromedriver):
+//! `cargo test -p backorder-widget --target wasm32-unknown-unknown` with the runner set up by
+//! scripts/test.sh. The network is not involved: snapshots are given directly.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+use super::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const PHONE: &str = r#"{"sku":"PHONE-1","name":"Phone <b>\"1\"</b>","status":"low_stock","schema_org":"LimitedAvailability",
+ "available_now":2,"max_qty":null,"backorder":{"allowed":true,"remaining":null,"lead_time_days":14},
+ "today":"2026-11-26","calendar":{"handling_days":1,"ship_weekdays":[1,2,3,4,5],"holidays":[]},
+ "release_date":null,"discontinued":false,"low_stock_threshold":3,
+ "supply":[{"date":"2026-12-07","qty":5}],"supply_horizon":"2026-12-07"}"#;
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// A `<backorder-status>` host under a container with `lang`, showing `json`.
+fn mounted(json: &str, lang: &str, attributes: &[(&str, &str)]) -> HtmlElement {
+    let document = document();
+    let container = document.create_element("div").unwrap();
+    container.set_attribute("lang", lang).unwrap();
+    let host: HtmlElement = document.create_element("backorder-status").unwrap().unchecked_into();
+    host.set_attribute("sku", "PHONE-1").unwrap();
+    for (name, value) in attributes {
+        host.set_attribute(name, value).unwrap();
+    }
+    container.append_child(&host).unwrap();
+    document.body().unwrap().append_child(&container).unwrap();
+    host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).unwrap();
+    let value = js_sys::JSON::parse(json).unwrap();
+    let (snapshot, name) = snapshot::read(&value).expect("a readable snapshot");
+    show(host.clone(), "PHONE-1".into(), "http://edge.invalid".into(), JsValue::UNDEFINED, snapshot, name)
+        .unwrap();
+    host
+}
+
+fn part(host: &HtmlElement, name: &str) -> Element {
+    let selector = ["[part=", name, "]"].concat();
+    host.shadow_root().unwrap().query_selector(&selector).unwrap().expect("the part exists")
+}
+
+fn text(host: &HtmlElement, name: &str) -> String {
+    part(host, name).text_content().unwrap_or_default()
+}
+
+fn set_qty(host: &HtmlElement, qty: &str) {
+    let input: HtmlInputElement = part(host, "qty").unchecked_into();
+    input.set_value(qty);
+    input.dispatch_event(&Event::new("input").unwrap()).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn renders_status_split_and_button_from_the_snapshot() {
+    let host = mounted(PHONE, "en-GB", &[]);
+    assert_eq!(text(&host, "status"), "Only 2 left");
+    assert_eq!(text(&host, "split"), "Ships by Fri 27 Nov");
+    assert_eq!(text(&host, "button"), "Add to cart");
+    assert_eq!(part(&host, "status").get_attribute("aria-live").as_deref(), Some("polite"));
+    set_qty(&host, "3");
+    assert_eq!(text(&host, "split"), "2 ship now · 1 ships by Tue 8 Dec");
+    assert_eq!(text(&host, "button"), "Backorder");
+    let split = part(&host, "split");
+    assert_eq!(split.get_attribute("data-ship-date").as_deref(), Some("2026-11-27"));
+    assert_eq!(split.get_attribute("data-backorder-ship-date").as_deref(), Some("2026-12-08"));
+    set_qty(&host, "0");
+    let button: web_sys::HtmlButtonElement = part(&host, "button").unchecked_into();
+    assert!(button.disabled(), "zero units cannot be reserved");
+}
+
+#[wasm_bindgen_test]
+fn dates_follow_the_nearest_lang() {
+    let german = mounted(PHONE, "de-DE", &[]);
+    set_qty(&german, "3");
+    let split = text(&german, "split");
+    assert!(split.ends_with("Di., 8. Dez."), "{split}");
+    let bogus = mounted(PHONE, "not a locale!", &[]);
+    assert_eq!(text(&bogus, "split"), "Ships by Fri, Nov 27", "an invalid lang falls back to English");
+}
+
+#[wasm_bindgen_test]
+fn merchant_texts_override_defaults() {
+    let host = mounted(PHONE, "en", &[("text-low-stock", "Nur noch {n}!"), ("text-add", "Kaufen")]);
+    assert_eq!(text(&host, "status"), "Nur noch 2!");
+    assert_eq!(text(&host, "button"), "Kaufen");
+}
+
+#[wasm_bindgen_test]
+fn product_names_are_text_and_structured_data_is_json() {
+    let host = mounted(PHONE, "en", &[]);
+    assert_eq!(part(&host, "root").get_attribute("aria-label").as_deref(), Some("Phone <b>\"1\"</b>"));
+    assert!(host.shadow_root().unwrap().query_selector("b").unwrap().is_none(), "no markup from data");
+    let script = host.query_selector("script[type='application/ld+json']").unwrap().expect("JSON-LD");
+    let data = js_sys::JSON::parse(&script.text_content().unwrap()).unwrap();
+    let get = |object: &JsValue, key: &str| js_sys::Reflect::get(object, &key.into()).unwrap();
+    assert_eq!(get(&data, "name").as_string().as_deref(), Some("Phone <b>\"1\"</b>"));
+    let offer = get(&data, "offers");
+    assert_eq!(
+        get(&offer, "availability").as_string().as_deref(),
+        Some("https://schema.org/LimitedAvailability")
+    );
+}
+
+#[wasm_bindgen_test]
+fn sold_out_disables_the_form_and_preorders_name_the_release() {
+    let sold_out = PHONE
+        .replace(r#""available_now":2"#, r#""available_now":0"#)
+        .replace(r#""allowed":true"#, r#""allowed":false"#);
+    let host = mounted(&sold_out, "en-GB", &[]);
+    assert_eq!(
+        (text(&host, "status"), text(&host, "button")),
+        ("Out of stock".to_string(), "Sold out".to_string())
+    );
+    let input: HtmlInputElement = part(&host, "qty").unchecked_into();
+    assert!(input.disabled());
+    let preorder = PHONE
+        .replace(r#""release_date":null"#, r#""release_date":"2026-12-15""#)
+        .replace(r#""available_now":2"#, r#""available_now":0"#);
+    let host = mounted(&preorder, "en-GB", &[]);
+    assert_eq!(text(&host, "status"), "Pre-order: releases Tue 15 Dec");
+    assert_eq!(text(&host, "button"), "Pre-order");
+    let script = host.query_selector("script").unwrap().unwrap().text_content().unwrap();
+    assert!(script.contains("\"availabilityStarts\":\"2026-12-16\""), "{script}");
+}
+
+#[wasm_bindgen_test]
+fn unreadable_snapshots_are_refused() {
+    for json in
+        ["{}", "null", r#"{"backorder":{},"calendar":{}}"#, &PHONE.replace("2026-11-26", "26/11/2026")]
+    {
+        let value = js_sys::JSON::parse(json).unwrap();
+        assert!(snapshot::read(&value).is_none(), "{json}");
+    }
+    let parsed: Vec<_> =
+        [PHONE].iter().map(|json| snapshot::read(&js_sys::JSON::parse(json).unwrap())).collect();
+    assert!(parsed[0].is_some());
+}

@@ -1,0 +1,328 @@
+//! What the widget says for a snapshot and a quantity. Pure: no DOM, no clock; dates are
+//! formatted by a function the caller passes (the browser's `Intl` in the widget).
+
+use alloc::string::String;
+
+use backorder_core::{Date, Quote, Refusal, Ship, Snapshot, Status};
+
+/// Every sentence the widget shows. Merchants override any of them with an attribute of the
+/// same name (`text-low-stock="Nur noch {n}"`). Placeholders: `{n}` a count, `{date}` a
+/// date, `{now}`/`{later}` the split, `{ships_now}`/`{ships_later}` "ship" or "ships".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Texts {
+    pub in_stock: String,
+    pub low_stock: String,
+    pub backorder: String,
+    pub preorder: String,
+    pub out_of_stock: String,
+    pub discontinued: String,
+    pub quantity: String,
+    pub add: String,
+    pub backorder_button: String,
+    pub preorder_button: String,
+    pub sold_out: String,
+    pub ships: String,
+    pub split: String,
+    pub unknown_date: String,
+    pub limit: String,
+    pub reserved: String,
+    pub failed: String,
+}
+
+/// (attribute name, default) in the order of the fields above.
+pub const TEXT_ATTRIBUTES: [(&str, &str); 17] = [
+    ("text-in-stock", "In stock"),
+    ("text-low-stock", "Only {n} left"),
+    ("text-backorder", "On backorder"),
+    ("text-preorder", "Pre-order: releases {date}"),
+    ("text-out-of-stock", "Out of stock"),
+    ("text-discontinued", "Discontinued"),
+    ("text-quantity", "Quantity"),
+    ("text-add", "Add to cart"),
+    ("text-backorder-button", "Backorder"),
+    ("text-preorder-button", "Pre-order"),
+    ("text-sold-out", "Sold out"),
+    ("text-ships", "Ships by {date}"),
+    ("text-split", "{now} {ships_now} now · {later} {ships_later} by {date}"),
+    ("text-unknown-date", "{n} on backorder, ship date to follow"),
+    ("text-limit", "Only {n} can be ordered"),
+    ("text-reserved", "Reserved for you"),
+    ("text-failed", "Could not reserve; please try again"),
+];
+
+impl Texts {
+    /// Texts from `attribute(name)`, falling back to the English defaults.
+    pub fn from_attributes(attribute: impl Fn(&str) -> Option<String>) -> Texts {
+        let mut values = TEXT_ATTRIBUTES
+            .iter()
+            .map(|(name, default)| attribute(name).unwrap_or_else(|| (*default).into()));
+        let mut next = || values.next().unwrap_or_default();
+        Texts {
+            in_stock: next(),
+            low_stock: next(),
+            backorder: next(),
+            preorder: next(),
+            out_of_stock: next(),
+            discontinued: next(),
+            quantity: next(),
+            add: next(),
+            backorder_button: next(),
+            preorder_button: next(),
+            sold_out: next(),
+            ships: next(),
+            split: next(),
+            unknown_date: next(),
+            limit: next(),
+            reserved: next(),
+            failed: next(),
+        }
+    }
+}
+
+impl Default for Texts {
+    fn default() -> Texts {
+        Texts::from_attributes(|_| None)
+    }
+}
+
+/// Everything the widget renders for one quantity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct View {
+    pub status: Status,
+    pub status_text: String,
+    /// When and how the chosen quantity ships; empty when it cannot be ordered.
+    pub split_text: String,
+    pub button_label: String,
+    pub button_enabled: bool,
+    /// Why the chosen quantity cannot be ordered; empty otherwise.
+    pub message: String,
+    /// Most units one order can take; `None` = no limit.
+    pub max_qty: Option<u32>,
+    /// For schema.org `availabilityStarts`: when a unit not in stock would ship.
+    pub available_from: Option<Date>,
+    pub quote: Option<Quote>,
+}
+
+/// The view of `snapshot` for `qty` units.
+pub fn view(snapshot: &Snapshot, qty: u32, texts: &Texts, format_date: &dyn Fn(Date) -> String) -> View {
+    let status = snapshot.status();
+    let date_text = |date: Option<Date>| date.map(format_date).unwrap_or_default();
+    let status_text = match status {
+        Status::InStock => texts.in_stock.clone(),
+        Status::LowStock => fill(&texts.low_stock, &[("n", &count(snapshot.available_now))]),
+        Status::Backorder => texts.backorder.clone(),
+        Status::Preorder => fill(&texts.preorder, &[("date", &date_text(snapshot.release_date))]),
+        Status::OutOfStock => texts.out_of_stock.clone(),
+        Status::Discontinued => texts.discontinued.clone(),
+    };
+    let max_qty = snapshot.max_orderable();
+    let today = snapshot.today;
+    let available_from = match status {
+        Status::Backorder | Status::Preorder => {
+            let first_unit =
+                snapshot.quote(snapshot.available_now.saturating_add(1), Ship::Partial, today).ok();
+            first_unit.and_then(|q| q.backorder_ship_date.or(q.ship_date))
+        }
+        _ => None,
+    };
+    let mut shown = View {
+        status,
+        status_text,
+        split_text: String::new(),
+        button_label: texts.add.clone(),
+        button_enabled: false,
+        message: String::new(),
+        max_qty,
+        available_from,
+        quote: None,
+    };
+    if max_qty == Some(0) {
+        shown.button_label = texts.sold_out.clone();
+        return shown;
+    }
+    match snapshot.quote(qty, Ship::Partial, today) {
+        Ok(quote) => {
+            shown.split_text = split(&quote, texts, &date_text);
+            shown.button_label = if status == Status::Preorder {
+                texts.preorder_button.clone()
+            } else if quote.backorder > 0 {
+                texts.backorder_button.clone()
+            } else {
+                texts.add.clone()
+            };
+            shown.button_enabled = true;
+            shown.quote = Some(quote);
+        }
+        Err(Refusal::ZeroQuantity) => {}
+        Err(Refusal::InsufficientStock { .. } | Refusal::Discontinued) => {
+            let limit = max_qty.unwrap_or(snapshot.available_now);
+            shown.message = fill(&texts.limit, &[("n", &count(limit))]);
+        }
+    }
+    shown
+}
+
+fn split(quote: &Quote, texts: &Texts, date_text: &dyn Fn(Option<Date>) -> String) -> String {
+    let ships = |n: u32| if n == 1 { "ships" } else { "ship" };
+    match (quote.now, quote.backorder) {
+        (_, 0) => fill(&texts.ships, &[("date", &date_text(quote.ship_date))]),
+        (_, later) if quote.backorder_ship_date.is_none() => {
+            fill(&texts.unknown_date, &[("n", &count(later))])
+        }
+        (0, _) => fill(&texts.ships, &[("date", &date_text(quote.backorder_ship_date))]),
+        (now, later) => fill(
+            &texts.split,
+            &[
+                ("now", &count(now)),
+                ("later", &count(later)),
+                ("ships_now", ships(now)),
+                ("ships_later", ships(later)),
+                ("date", &date_text(quote.backorder_ship_date)),
+            ],
+        ),
+    }
+}
+
+/// `template` with each `{name}` replaced; unknown placeholders stay as they are.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        let known = after.split_once('}').and_then(|(name, tail)| {
+            values.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value, tail))
+        });
+        match known {
+            Some((value, tail)) => {
+                out.push_str(value);
+                rest = tail;
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A count in decimal, without the formatting machinery.
+pub fn count(n: u32) -> String {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut value = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    digits[i..].iter().map(|&d| char::from(d)).collect()
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use backorder_core::{Availability, Calendar, Lot};
+    use std::borrow::Cow;
+    use std::prelude::rust_2021::*;
+    use std::vec;
+
+    fn date(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
+
+    fn snapshot(available_now: u32, supply: Vec<Lot>) -> Snapshot {
+        Availability {
+            today: date("2026-11-26"),
+            available_now,
+            takes_backorders: true,
+            backorder_remaining: None,
+            lead_time_days: Some(14),
+            release_date: None,
+            discontinued: false,
+            low_stock_threshold: 3,
+            calendar: Cow::Owned(Calendar::default()),
+            supply: Cow::Owned(supply),
+            promised: 0,
+            supply_horizon: None,
+        }
+    }
+
+    fn iso(d: Date) -> String {
+        let mut buf = [0u8; 10];
+        d.write_iso(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    }
+
+    #[test]
+    fn split_and_labels_follow_the_quote() {
+        let texts = Texts::default();
+        let low = snapshot(2, vec![Lot { date: date("2026-12-07"), qty: 5 }]);
+        let cases = [
+            (1, "Only 2 left", "Ships by 2026-11-27", "Add to cart"),
+            (2, "Only 2 left", "Ships by 2026-11-27", "Add to cart"),
+            (3, "Only 2 left", "2 ship now · 1 ships by 2026-12-08", "Backorder"),
+            (4, "Only 2 left", "2 ship now · 2 ship by 2026-12-08", "Backorder"),
+            (8, "Only 2 left", "2 ship now · 6 ship by 2026-12-11", "Backorder"),
+        ];
+        for (qty, status, split, button) in cases {
+            let shown = view(&low, qty, &texts, &iso);
+            assert_eq!((shown.status_text.as_str(), shown.split_text.as_str()), (status, split), "qty {qty}");
+            assert_eq!(shown.button_label, button);
+            assert!(shown.button_enabled);
+        }
+        let one_now = view(&snapshot(1, vec![]), 2, &texts, &iso);
+        assert_eq!(one_now.split_text, "1 ships now · 1 ships by 2026-12-11");
+    }
+
+    #[test]
+    fn limits_unknown_dates_and_sold_out() {
+        let texts = Texts::default();
+        let mut limited = snapshot(1, vec![]);
+        limited.backorder_remaining = Some(2);
+        let over = view(&limited, 4, &texts, &iso);
+        assert_eq!(
+            (over.message.as_str(), over.button_enabled, over.max_qty),
+            ("Only 3 can be ordered", false, Some(3))
+        );
+        let mut unknown = snapshot(0, vec![]);
+        unknown.lead_time_days = None;
+        assert_eq!(view(&unknown, 2, &texts, &iso).split_text, "2 on backorder, ship date to follow");
+        let mut denied = snapshot(0, vec![]);
+        denied.takes_backorders = false;
+        let sold_out = view(&denied, 1, &texts, &iso);
+        assert_eq!(
+            (sold_out.status_text.as_str(), sold_out.button_label.as_str()),
+            ("Out of stock", "Sold out")
+        );
+        assert!(!sold_out.button_enabled);
+    }
+
+    #[test]
+    fn preorders_and_schema_dates() {
+        let texts = Texts::default();
+        let mut preorder = snapshot(0, vec![]);
+        preorder.release_date = Some(date("2026-12-15"));
+        let shown = view(&preorder, 1, &texts, &iso);
+        assert_eq!(shown.status, Status::Preorder);
+        assert_eq!(shown.status_text, "Pre-order: releases 2026-12-15");
+        assert_eq!(shown.button_label, "Pre-order");
+        assert_eq!(shown.available_from, Some(date("2026-12-16")));
+        assert_eq!(view(&snapshot(5, vec![]), 1, &texts, &iso).available_from, None);
+    }
+
+    #[test]
+    fn merchant_texts_and_templates() {
+        let texts = Texts::from_attributes(|name| {
+            (name == "text-low-stock").then(|| "Nur noch {n} {oops".to_string())
+        });
+        assert_eq!(view(&snapshot(2, vec![]), 1, &texts, &iso).status_text, "Nur noch 2 {oops");
+        assert_eq!(fill("{a}{b}{a}", &[("a", "1"), ("b", "<b>")]), "1<b>1");
+        assert_eq!(fill("{unknown} x", &[]), "{unknown} x");
+        assert_eq!((count(0), count(4_294_967_295)), ("0".to_string(), "4294967295".to_string()));
+    }
+}
