@@ -11,6 +11,10 @@ step "cargo clippy (native, all targets)" cargo clippy --workspace --all-targets
 step "native tests (core rules, model property test, simulation, api)" cargo test --workspace --quiet
 step "core tests compiled to wasm32, run under Node" \
   cargo test -p backorder-core --target wasm32-unknown-unknown
+step "widget tests in headless Chromium (wasm-bindgen-test)" \
+  cargo test -p backorder-widget --target wasm32-unknown-unknown
 step "build the worker" bash scripts/build.sh
-step "edge tests in workerd (Miniflare)" node --test --test-reporter=spec tests/*.test.mjs
+step "build the widget" bash scripts/build-widget.sh
+step "edge tests in workerd, widget tests in Chromium (node --test)" \
+  node --test --test-concurrency=1 --test-reporter=spec tests/*.test.mjs
 echo "All tests passed."

@@ -1,0 +1,205 @@
+// The storefront widget end to end: the demo store's pages, served by wrangler dev (the real
+// runtime with the built worker and www/), in Debian's headless Chromium.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { root } from "./support/edge.mjs";
+import { launchChromium } from "./support/browser.mjs";
+import { devToken, startWrangler } from "./support/wrangler.mjs";
+
+let edge;
+let browser;
+let token;
+
+before(async () => {
+  edge = await startWrangler();
+  token = devToken();
+  execFileSync(process.execPath, [path.join(root, "scripts/seed.mjs"), edge.url, token], { stdio: "ignore" });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await edge?.stop();
+});
+
+const api = (url, init = {}) =>
+  fetch(`${edge.url}${url}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(init.headers ?? {}) },
+  }).then(async (response) => ({ status: response.status, json: await response.json() }));
+
+/** Opens a page and collects its console messages and CSP violations. */
+async function open(url, setup) {
+  const page = await browser.newPage();
+  const console = [];
+  const violations = [];
+  page.on("console", (message) => console.push({ type: message.type(), text: message.text() }));
+  page.on("pageerror", (error) => console.push({ type: "pageerror", text: error.message }));
+  await page.exposeFunction("reportViolation", (v) => violations.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => window.reportViolation(`${e.violatedDirective}: ${e.blockedURI}`));
+  });
+  if (setup) await setup(page);
+  await page.goto(`${edge.url}${url}`);
+  return { page, console, violations };
+}
+
+/** Waits until the widget in `host` shows a status, then reads its parts. */
+async function widget(page, host = "backorder-status") {
+  await page.waitForFunction((selector) => {
+    const status = document.querySelector(selector)?.shadowRoot?.querySelector("[part=status]");
+    return status && status.textContent.length > 0;
+  }, host);
+  return page.evaluate((selector) => {
+    const shadow = document.querySelector(selector).shadowRoot;
+    const text = (part) => shadow.querySelector(`[part=${part}]`).textContent;
+    const split = shadow.querySelector("[part=split]");
+    return {
+      status: text("status"),
+      split: text("split"),
+      button: text("button"),
+      shipDate: split.getAttribute("data-ship-date"),
+      backorderShipDate: split.getAttribute("data-backorder-ship-date"),
+    };
+  }, host);
+}
+
+async function setQty(page, qty) {
+  await page.evaluate((value) => {
+    const input = document.querySelector("backorder-status").shadowRoot.querySelector("[part=qty]");
+    input.value = String(value);
+    input.dispatchEvent(new Event("input"));
+  }, qty);
+}
+
+test("each seeded product page shows its status", async () => {
+  const cases = [
+    ["tee", "In stock", "Add to cart"],
+    ["mug", "Only 3 left", "Add to cart"],
+    ["phone", "On backorder", "Backorder"],
+    ["lamp", "Out of stock", "Sold out"],
+    ["camera", "Discontinued", "Sold out"],
+    ["console", /^Pre-order: releases /, "Pre-order"],
+  ];
+  for (const [slug, status, button] of cases) {
+    const { page, console } = await open(`/products/${slug}.html`);
+    const shown = await widget(page);
+    if (status instanceof RegExp) assert.match(shown.status, status, slug);
+    else assert.equal(shown.status, status, slug);
+    assert.equal(shown.button, button, slug);
+    assert.deepEqual(console.filter((m) => m.type === "error" || m.type === "pageerror"), [], slug);
+    await page.close();
+  }
+});
+
+test("the widget's dates equal the edge's own quote for every quantity", async () => {
+  for (const [slug, sku] of [["phone", "DEMO-PHONE"], ["mug", "DEMO-MUG"], ["console", "DEMO-CONSOLE"]]) {
+    const { page } = await open(`/products/${slug}.html`);
+    await widget(page);
+    for (const qty of [1, 2, 3, 4, 7, 19, 25]) {
+      await setQty(page, qty);
+      const shown = await widget(page);
+      const edgeQuote = (await (await fetch(`${edge.url}/v1/skus/${sku}/availability?qty=${qty}`)).json()).quote;
+      assert.ok(edgeQuote, `${sku} ${qty}`);
+      assert.equal(shown.shipDate, edgeQuote.ship_date, `${sku} ×${qty} ship_date`);
+      assert.equal(shown.backorderShipDate, edgeQuote.backorder_ship_date, `${sku} ×${qty} backorder_ship_date`);
+    }
+    await page.close();
+  }
+});
+
+test("a click reserves through the API and fires backorder:reserved", async () => {
+  const { page } = await open("/products/mug.html");
+  await widget(page);
+  await setQty(page, 2);
+  const reserved = page.evaluate(
+    () =>
+      new Promise((resolve) =>
+        document.addEventListener("backorder:reserved", (event) => resolve({ detail: event.detail, composed: event.composed }), {
+          once: true,
+        }),
+      ),
+  );
+  await page.evaluate(() => document.querySelector("backorder-status").shadowRoot.querySelector("[part=button]").click());
+  const { detail, composed } = await reserved;
+  assert.equal(composed, true);
+  assert.equal(detail.sku, "DEMO-MUG");
+  assert.equal(detail.qty, 2);
+  const stored = await fetch(`${edge.url}/v1/reservations/${detail.id}`).then((r) => r.json());
+  assert.equal(stored.status, "held");
+  assert.equal(stored.qty, 2);
+  await page.waitForFunction(() => document.getElementById("cart").textContent.includes("DEMO-MUG"));
+  const shown = await widget(page);
+  assert.equal(shown.status, "Only 1 left", "the widget re-read availability after reserving");
+  await page.close();
+});
+
+test("a product name carrying markup renders as text", async () => {
+  const payload = `Cam</script><img src=x onerror="window.__pwned=1"><b>bold</b>`;
+  const renamed = await api("/v1/skus/DEMO-CAMERA", { method: "PUT", body: JSON.stringify({ name: payload }) });
+  assert.equal(renamed.status, 200);
+  const { page } = await open("/products/camera.html");
+  await widget(page);
+  const seen = await page.evaluate(() => {
+    const host = document.querySelector("backorder-status");
+    return {
+      pwned: window.__pwned,
+      images: host.querySelectorAll("img").length + host.shadowRoot.querySelectorAll("img, b").length,
+      label: host.shadowRoot.querySelector("[part=root]").getAttribute("aria-label"),
+      jsonName: JSON.parse(host.querySelector("script[type='application/ld+json']").textContent).name,
+    };
+  });
+  assert.deepEqual(seen, { pwned: undefined, images: 0, label: payload, jsonName: payload });
+  await page.close();
+});
+
+test("the page works under a strict CSP with Trusted Types", async () => {
+  const { page, console, violations } = await open("/strict/phone.html");
+  const headers = (await page.request.get(`${edge.url}/strict/phone.html`)).headers();
+  assert.match(headers["content-security-policy"], /require-trusted-types-for 'script'/);
+  const shown = await widget(page);
+  assert.equal(shown.status, "On backorder");
+  const structured = await page.evaluate(
+    () => JSON.parse(document.querySelector("backorder-status script[type='application/ld+json']").textContent).offers.availability,
+  );
+  assert.equal(structured, "https://schema.org/BackOrder");
+  assert.deepEqual(violations, []);
+  assert.deepEqual(console.filter((m) => m.type === "error" || m.type === "pageerror"), []);
+  await page.close();
+});
+
+test("with the edge unreachable the page stays intact and warns once", async () => {
+  const { page, console } = await open("/index.html", (page) =>
+    page.route("**/v1/**", (route) => route.abort("connectionrefused")),
+  );
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-backorder-sku]")].every((el) => el.hidden));
+  const state = await page.evaluate(() => ({
+    heading: document.querySelector("h1").textContent,
+    cards: document.querySelectorAll(".card").length,
+    visibleWidgets: [...document.querySelectorAll("[data-backorder-sku]")].filter((el) => !el.hidden).length,
+  }));
+  assert.deepEqual(state, { heading: "Shop", cards: 6, visibleWidgets: 0 });
+  const warnings = console.filter((m) => m.type === "warning" && m.text.startsWith("backorder-status"));
+  assert.equal(warnings.length, 1, JSON.stringify(console));
+  assert.deepEqual(console.filter((m) => m.type === "pageerror"), []);
+  await page.close();
+});
+
+test("keyboard: the quantity and the button are reachable and usable", async () => {
+  const { page } = await open("/products/tee.html");
+  await widget(page);
+  const focusedPart = () =>
+    page.evaluate(() => document.querySelector("backorder-status").shadowRoot.activeElement?.getAttribute("part") ?? null);
+  for (let presses = 0; presses < 5 && (await focusedPart()) !== "qty"; presses++) {
+    await page.keyboard.press("Tab");
+  }
+  assert.equal(await focusedPart(), "qty");
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  const shown = await page.evaluate(() => document.querySelector("backorder-status").shadowRoot.querySelector("[part=qty]").value);
+  assert.equal(shown, "3");
+  await page.keyboard.press("Tab");
+  assert.equal(await focusedPart(), "button");
+  await page.close();
+});
