@@ -52,7 +52,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-const STYLE: &str = ":host{display:block;min-height:var(--backorder-min-height,6.5em);color:inherit}\
+const STYLE: &str = ":host{display:block;min-height:var(--backorder-min-height,7.5em);color:inherit}\
 :host([hidden]){display:none}\
 .root{display:grid;gap:.5em;font-family:var(--backorder-font,inherit)}\
 .status{margin:0;font-weight:600;color:var(--backorder-status-color,inherit)}\
@@ -71,11 +71,12 @@ button:focus-visible,input:focus-visible{outline:2px solid var(--backorder-focus
 
 /// Mounts the widget on `host` (a `<backorder-status sku>` or `[data-backorder-sku]`
 /// element). `api` is the edge's origin; `helpers` comes from the loader (`trust`: wraps
-/// JSON-LD text for Trusted Types).
+/// JSON-LD text for Trusted Types); `snapshot` is the availability document the loader
+/// fetched while the wasm was loading (`null` when that request failed).
 #[wasm_bindgen]
-pub fn mount(host: HtmlElement, api: String, helpers: JsValue) {
+pub fn mount(host: HtmlElement, api: String, helpers: JsValue, snapshot: JsValue) {
     wasm_bindgen_futures::spawn_local(async move {
-        if let Err(problem) = start(host, api, helpers).await {
+        if let Err(problem) = start(host, api, helpers, snapshot).await {
             warn_once(&problem);
         }
     });
@@ -109,7 +110,7 @@ struct Widget {
     busy: bool,
 }
 
-async fn start(host: HtmlElement, api: String, helpers: JsValue) -> Result<(), String> {
+async fn start(host: HtmlElement, api: String, helpers: JsValue, prefetched: JsValue) -> Result<(), String> {
     if host.shadow_root().is_some() {
         return Ok(());
     }
@@ -123,7 +124,14 @@ async fn start(host: HtmlElement, api: String, helpers: JsValue) -> Result<(), S
         .map_err(|_| "shadow DOM unavailable")?;
     let document = host.owner_document().ok_or("backorder-status: no document")?;
     adopt_style(&document, &shadow)?;
-    match fetch_availability(&api, &sku, false).await {
+    let loaded = if prefetched.is_object() {
+        snapshot::read(&prefetched).ok_or_else(|| concat(&["backorder-status: availability for ", &sku, " is not readable"]))
+    } else if prefetched.is_null() {
+        Err(concat(&["backorder-status: availability for ", &sku, " could not be loaded"]))
+    } else {
+        fetch_availability(&api, &sku, false).await
+    };
+    match loaded {
         Ok((snapshot, name)) => show(host, sku, api, helpers, snapshot, name).map(drop),
         Err(problem) => {
             host.set_hidden(true);
