@@ -2,18 +2,9 @@
 // from a generated config, with its Durable Objects' SQLite files in `stateDir`.
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { root } from "../tests/support/edge.mjs";
-
-async function freePort() {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort, root } from "../tests/support/edge.mjs";
 
 export async function startWorkerd({ stateDir, token, inspector }) {
   const dir = mkdtempSync(path.join(tmpdir(), "backorder-workerd-"));

@@ -1,6 +1,7 @@
 // Runs the built worker in workerd through Miniflare, with real SQLite Durable Objects
 // persisted under a folder the caller chooses, and gives tests a small HTTP client.
 import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +9,15 @@ import { Miniflare } from "miniflare";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const TOKEN = "test-merchant-token-0123456789";
+
+/** A TCP port nobody listens on right now. */
+export async function freePort() {
+  const server = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** A fresh folder for Durable Object state, removed at process exit. */
 export function tempState(name) {

@@ -2,17 +2,8 @@
 // `npm run dev` serves them — on a free port with state in a temporary folder.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
-import { root, tempState } from "./edge.mjs";
-
-async function freePort() {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort, root, tempState } from "./edge.mjs";
 
 /** The merchant token the bootstrap wrote to .dev.vars. */
 export function devToken() {
