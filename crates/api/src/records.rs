@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::input::ShipDoc;
 use crate::output::QuoteDoc;
 use crate::policy::PolicyDoc;
-use crate::time::iso_date_option;
+use crate::time::{iso_date, iso_date_option};
 
 pub const PRODUCT_RECORD_VERSION: u32 = 1;
 
@@ -69,14 +69,16 @@ pub struct WaitingRecord {
     pub outstanding: u32,
     #[serde(with = "iso_date_option")]
     pub projected: Option<Date>,
+    #[serde(with = "iso_date")]
+    pub since: Date,
 }
 
 fn waiting_record(waiting: Option<Waiting>) -> Option<WaitingRecord> {
-    waiting.map(|w| WaitingRecord { outstanding: w.outstanding, projected: w.projected })
+    waiting.map(|w| WaitingRecord { outstanding: w.outstanding, projected: w.projected, since: w.since })
 }
 
 fn waiting(record: Option<WaitingRecord>) -> Option<Waiting> {
-    record.map(|w| Waiting { outstanding: w.outstanding, projected: w.projected })
+    record.map(|w| Waiting { outstanding: w.outstanding, projected: w.projected, since: w.since })
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +145,14 @@ impl HoldRecord {
     }
 }
 
+fn cancellation_record(c: Cancellation) -> CancellationRecord {
+    CancellationRecord { refund_qty: c.refund_qty, restocked: c.restocked, backorder_cancelled: c.backorder_cancelled }
+}
+
+fn cancellation(c: CancellationRecord) -> Cancellation {
+    Cancellation { refund_qty: c.refund_qty, restocked: c.restocked, backorder_cancelled: c.backorder_cancelled }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancellationRecord {
     pub refund_qty: u32,
@@ -160,6 +170,8 @@ pub struct LineRecord {
     pub created_at: Millis,
     pub cancelled_backorder: u32,
     pub cancellation: Option<CancellationRecord>,
+    #[serde(default)]
+    pub backorder_cancellation: Option<CancellationRecord>,
     pub waiting: Option<WaitingRecord>,
 }
 
@@ -173,11 +185,8 @@ impl LineRecord {
             reservation: line.reservation.clone(),
             created_at: line.created_at,
             cancelled_backorder: line.cancelled_backorder,
-            cancellation: line.cancellation.map(|c| CancellationRecord {
-                refund_qty: c.refund_qty,
-                restocked: c.restocked,
-                backorder_cancelled: c.backorder_cancelled,
-            }),
+            cancellation: line.cancellation.map(cancellation_record),
+            backorder_cancellation: line.backorder_cancellation.map(cancellation_record),
             waiting: waiting_record(waiting),
         }
     }
@@ -191,11 +200,8 @@ impl LineRecord {
             reservation: self.reservation.clone(),
             created_at: self.created_at,
             cancelled_backorder: self.cancelled_backorder,
-            cancellation: self.cancellation.map(|c| Cancellation {
-                refund_qty: c.refund_qty,
-                restocked: c.restocked,
-                backorder_cancelled: c.backorder_cancelled,
-            }),
+            cancellation: self.cancellation.map(cancellation),
+            backorder_cancellation: self.backorder_cancellation.map(cancellation),
         };
         (line, waiting(self.waiting))
     }

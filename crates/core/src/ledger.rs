@@ -45,6 +45,8 @@ pub struct Line {
     /// Backordered units cancelled without being filled.
     pub cancelled_backorder: u32,
     pub cancellation: Option<Cancellation>,
+    /// The merchant's cancellation of the waiting units only, kept to answer a repeat.
+    pub backorder_cancellation: Option<Cancellation>,
 }
 
 /// A place in the backorder queue, as persisted beside its hold or line.
@@ -53,6 +55,9 @@ pub struct Waiting {
     pub outstanding: u32,
     /// The ship date last computed (for lines: last announced) for the outstanding units.
     pub projected: Option<Date>,
+    /// The day the units joined the queue: beyond scheduled supply they are expected
+    /// `lead_time_days` after it, and only slip once that day has passed.
+    pub since: Date,
 }
 
 /// Counters that, with holds, lines and purchase orders, make up the whole ledger.
@@ -101,6 +106,7 @@ struct Entry {
     owner: Owner,
     outstanding: u32,
     projected: Option<Date>,
+    since: Date,
 }
 
 /// One waiting entry of the backorder queue, for listing.
@@ -368,7 +374,7 @@ impl Ledger {
             return Err(Error::Invalid("reservation id is already in use"));
         }
         let quote = self.availability(today).quote(qty, ship, today).map_err(Error::Refused)?;
-        let seq = self.take_units(quote, Owner::Reservation(id.clone()));
+        let seq = self.take_units(quote, Owner::Reservation(id.clone()), today);
         let hold = Hold {
             id: id.clone(),
             seq,
@@ -387,7 +393,7 @@ impl Ledger {
 
     /// Takes a quote's units: `now` from free stock, `backorder` into the queue. Returns the
     /// queue sequence number given to them.
-    fn take_units(&mut self, quote: Quote, owner: Owner) -> u64 {
+    fn take_units(&mut self, quote: Quote, owner: Owner, today: Date) -> u64 {
         let seq = self.stock.next_seq;
         self.stock.next_seq += 1;
         self.stock.free -= quote.now;
@@ -397,7 +403,7 @@ impl Ledger {
             self.queue.push_back(Entry::new(
                 seq,
                 owner,
-                Waiting { outstanding: quote.backorder, projected: quote.backorder_ship_date },
+                Waiting { outstanding: quote.backorder, projected: quote.backorder_ship_date, since: today },
             ));
         }
         seq
@@ -474,7 +480,7 @@ impl Ledger {
             None => {
                 let ship = ship.unwrap_or_default();
                 let quote = self.availability(today).quote(qty, ship, today).map_err(Error::Refused)?;
-                (self.take_units(quote, Owner::Order(order_id.clone())), quote, ship)
+                (self.take_units(quote, Owner::Order(order_id.clone()), today), quote, ship)
             }
         };
         let line = Line {
@@ -486,6 +492,7 @@ impl Ledger {
             created_at: now,
             cancelled_backorder: 0,
             cancellation: None,
+            backorder_cancellation: None,
         };
         self.lines.insert(order_id.clone(), line);
         self.changes.lines.insert(order_id.clone());
@@ -515,16 +522,24 @@ impl Ledger {
     fn cancel(&mut self, now: Millis, order_id: &str, scope: CancelScope) -> Result<Outcome, Error> {
         let line = self.lines.get(order_id).ok_or(Error::NotFound(Missing::Order))?;
         let seq = line.seq;
-        if let Some(cancellation) = line.cancellation {
-            return match scope {
-                CancelScope::Line => Ok(Outcome::Cancelled { order_id: order_id.into(), cancellation }),
-                CancelScope::Backorder => Err(Error::OrderCancelled),
-            };
+        // Each resolution happens once; repeating it answers what it did the first time.
+        let repeated = match scope {
+            CancelScope::Line => line.cancellation,
+            CancelScope::Backorder if line.cancellation.is_some() => return Err(Error::OrderCancelled),
+            CancelScope::Backorder => line.backorder_cancellation,
+        };
+        if let Some(cancellation) = repeated {
+            return Ok(Outcome::Cancelled { order_id: order_id.into(), cancellation });
         }
         let cancellation = match scope {
             CancelScope::Backorder => {
                 let dropped = self.drop_backorder(now, order_id, CancelReason::Merchant);
-                Cancellation { refund_qty: dropped, restocked: 0, backorder_cancelled: dropped }
+                let cancellation = Cancellation { refund_qty: dropped, restocked: 0, backorder_cancelled: dropped };
+                if let Some(line) = self.lines.get_mut(order_id) {
+                    line.backorder_cancellation = Some(cancellation);
+                }
+                self.changes.lines.insert(order_id.into());
+                cancellation
             }
             CancelScope::Line => {
                 let outstanding = self.leave_queue(seq);
@@ -680,7 +695,8 @@ impl Ledger {
             }
             allocations.push(Allocation { owner, qty });
         }
-        self.stock.free += left;
+        // Saturating: only billions of units could overflow, and a panic would be worse.
+        self.stock.free = self.stock.free.saturating_add(left);
         self.changes.stock = true;
         self.dates_may_move = true;
         allocations
@@ -738,11 +754,15 @@ impl Ledger {
         self.dates_may_move = false;
         self.stock.projected_on = Some(today);
         self.changes.stock = true;
-        let beyond = self.beyond_supply(today);
+        let lead_time = self.policy.lead_time_days;
+        let horizon = self.supply_horizon(today);
         let mut cursor = SupplyCursor { supply: &self.supply, index: 0, used: 0, today };
         let mut memo: Option<(Date, Option<Date>)> = None;
         let mut moved = Vec::new();
         for entry in self.queue.iter_mut() {
+            // Beyond supply, units are due a lead time after they joined the queue; once that
+            // day has passed they are late, expected any day from today.
+            let beyond = beyond_supply(entry.since, lead_time, horizon).map(|due| due.max(today));
             let available = cursor.take(entry.outstanding).or(beyond);
             let projected = available.and_then(|date| match memo {
                 Some((seen, ship)) if seen == date => ship,
@@ -774,12 +794,6 @@ impl Ledger {
         }
     }
 
-    /// Availability date of units beyond all scheduled supply: the lead time from today, but
-    /// never before the last purchase order (units behind it in the queue cannot come sooner).
-    fn beyond_supply(&self, today: Date) -> Option<Date> {
-        beyond_supply(today, self.policy.lead_time_days, self.supply_horizon(today))
-    }
-
     fn supply_horizon(&self, today: Date) -> Option<Date> {
         self.supply.last().map(|lot| lot.date.max(today))
     }
@@ -802,7 +816,7 @@ impl Ledger {
     fn waiting(&self, seq: u64) -> Option<Waiting> {
         self.queue_index(seq).map(|i| {
             let entry = &self.queue[i];
-            Waiting { outstanding: entry.outstanding, projected: entry.projected }
+            Waiting { outstanding: entry.outstanding, projected: entry.projected, since: entry.since }
         })
     }
 
@@ -895,7 +909,7 @@ impl Ledger {
 
 impl Entry {
     fn new(seq: u64, owner: Owner, waiting: Waiting) -> Entry {
-        Entry { seq, owner, outstanding: waiting.outstanding, projected: waiting.projected }
+        Entry { seq, owner, outstanding: waiting.outstanding, projected: waiting.projected, since: waiting.since }
     }
 }
 

@@ -77,7 +77,7 @@ impl Policy {
         if self.calendar.holidays().len() > MAX_HOLIDAYS {
             return Err("holidays may list at most 1000 dates");
         }
-        if self.utc_offset_minutes.abs() > MAX_UTC_OFFSET_MINUTES {
+        if self.utc_offset_minutes.unsigned_abs() > MAX_UTC_OFFSET_MINUTES.unsigned_abs() {
             return Err("utc_offset_minutes must be within ±840");
         }
         if !(MIN_HOLD_TTL_MS..=MAX_HOLD_TTL_MS).contains(&self.hold_ttl) {

@@ -417,13 +417,46 @@ fn other_shoppers_only_move_dates_earlier() {
 }
 
 #[test]
-fn lead_time_estimates_move_with_the_calendar_day() {
+fn lead_time_promises_hold_until_the_lead_time_has_passed() {
     let mut shop = Shop::new(allow(Some(14)), 0);
-    shop.order("A", 1).unwrap(); // Thu 10 Dec, ships Fri 11 Dec
+    shop.order("A", 1).unwrap(); // due Thu 10 Dec, ships Fri 11 Dec
     shop.events();
-    shop.advance(DAY); // Fri 27 Nov: + 14 = Fri 11 Dec, ships Mon 14 Dec
+    shop.advance(DAY); // Fri 27 Nov: still due Thu 10 Dec
+    assert_eq!(shop.line("A").projected, some("2026-12-11"));
+    assert_eq!(shop.events(), vec![]);
+    shop.advance(13 * DAY); // Thu 10 Dec: due today
+    assert_eq!(shop.line("A").projected, some("2026-12-11"));
+    shop.advance(DAY); // Fri 11 Dec: late, expected any day from today, ships Mon 14 Dec
     assert_eq!(shop.line("A").projected, some("2026-12-14"));
-    assert_eq!(shop.events().len(), 1);
+    assert_eq!(
+        shop.events(),
+        vec![Event::EtaChanged {
+            order_id: "A".into(),
+            promised: some("2026-12-11"),
+            previous: some("2026-12-11"),
+            projected: some("2026-12-14"),
+        }]
+    );
+}
+
+#[test]
+fn a_quote_made_before_midnight_holds_when_confirmed_after() {
+    let mut shop = Shop::new(allow(Some(14)), 0);
+    shop.now = morning("2026-11-26") + 13 * 60 * MINUTE + 59 * MINUTE; // 23:59
+    let hold = shop.reserve(1).unwrap();
+    shop.now += 2 * MINUTE; // 00:01 the next day
+    let line = shop.confirm("A", &hold).unwrap();
+    assert_eq!(line.projected, hold.quote.backorder_ship_date);
+    assert!(shop.events().iter().all(|e| e.kind() != "eta_changed"));
+}
+
+#[test]
+fn a_repeated_backorder_cancel_answers_the_first_result() {
+    let mut shop = Shop::new(allow(Some(14)), 1);
+    shop.order("A", 3).unwrap();
+    let cancel = Command::Cancel { order_id: "A".into(), scope: CancelScope::Backorder };
+    let first = shop.apply(cancel.clone()).unwrap();
+    assert_eq!(shop.apply(cancel), Ok(first));
 }
 
 #[test]

@@ -53,6 +53,7 @@ struct ModelHold {
     state: State,
     expires_at: Millis,
     resolved_at: Option<Millis>,
+    since: Date,
 }
 
 #[derive(Clone, Debug)]
@@ -63,6 +64,9 @@ struct ModelLine {
     outstanding: u32,
     cancelled_backorder: u32,
     cancelled: bool,
+    /// The answer to the first backorder-only cancel, for repeats.
+    backorder_cancellation: Option<Cancellation>,
+    since: Date,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -78,11 +82,16 @@ struct Model {
 impl Model {
     /// Waiting entries, oldest first: (seq, owner, outstanding).
     fn queue(&self) -> Vec<(u64, Owner, u32)> {
+        self.entries().into_iter().map(|(seq, owner, outstanding, _)| (seq, owner, outstanding)).collect()
+    }
+
+    /// Waiting entries, oldest first: (seq, owner, outstanding, day they joined).
+    fn entries(&self) -> Vec<(u64, Owner, u32, Date)> {
         let holds = self.holds.iter().filter(|(_, h)| h.state == State::Held && h.outstanding > 0);
         let lines = self.lines.iter().filter(|(_, l)| !l.cancelled && l.outstanding > 0);
-        let mut queue: Vec<(u64, Owner, u32)> = holds
-            .map(|(id, h)| (h.seq, Owner::Reservation(id.clone()), h.outstanding))
-            .chain(lines.map(|(id, l)| (l.seq, Owner::Order(id.clone()), l.outstanding)))
+        let mut queue: Vec<(u64, Owner, u32, Date)> = holds
+            .map(|(id, h)| (h.seq, Owner::Reservation(id.clone()), h.outstanding, h.since))
+            .chain(lines.map(|(id, l)| (l.seq, Owner::Order(id.clone()), l.outstanding, l.since)))
             .collect();
         queue.sort_by_key(|entry| entry.0);
         queue
@@ -98,11 +107,13 @@ impl Model {
             .collect()
     }
 
-    fn beyond(&self, today: Date) -> Option<Date> {
+    /// When units that joined the queue on `since` arrive if no purchase order covers them:
+    /// the lead time after `since`, never before the last purchase order, and not in the past.
+    fn beyond(&self, since: Date, today: Date) -> Option<Date> {
         let last = self.purchase_orders.values().map(|(_, expected)| (*expected).max(today)).max();
         self.policy.lead_time_days.map(|days| {
-            let by_lead = today.add_days(days);
-            last.map_or(by_lead, |last| by_lead.max(last))
+            let by_lead = since.add_days(days);
+            last.map_or(by_lead, |last| by_lead.max(last)).max(today)
         })
     }
 
@@ -116,9 +127,9 @@ impl Model {
         let supply = self.supply_units(today);
         let mut unit = 0usize;
         let mut dates = BTreeMap::new();
-        for (seq, _, outstanding) in self.queue() {
+        for (seq, _, outstanding, since) in self.entries() {
             unit += outstanding as usize;
-            let available = supply.get(unit - 1).copied().or(self.beyond(today));
+            let available = supply.get(unit - 1).copied().or(self.beyond(since, today));
             dates.insert(seq, available.and_then(|date| self.ship_from(date)));
         }
         dates
@@ -150,7 +161,7 @@ impl Model {
         let mut ship_date = if now > 0 { self.ship_from(today) } else { None };
         let backorder_ship_date = if backorder > 0 {
             let last_unit = waiting as usize + backorder as usize - 1;
-            supply.get(last_unit).copied().or(self.beyond(today)).and_then(|date| self.ship_from(date))
+            supply.get(last_unit).copied().or(self.beyond(today, today)).and_then(|date| self.ship_from(date))
         } else {
             None
         };
@@ -312,6 +323,7 @@ impl Harness {
                             state: State::Held,
                             expires_at,
                             resolved_at: None,
+                            since: today,
                         };
                         self.model.holds.insert(id, hold);
                     }
@@ -328,7 +340,7 @@ impl Harness {
                     (Ok(quote), Ok(Outcome::Confirmed(line))) => {
                         assert_eq!(line.quote, quote, "step {step}: direct order quote");
                         let seq = self.model.take(&quote);
-                        self.model.lines.insert(order_id, model_line(seq, &quote, quote.backorder));
+                        self.model.lines.insert(order_id, model_line(seq, &quote, quote.backorder, today));
                     }
                     (Err(refusal), Err(error)) => assert_eq!(error, Error::Refused(refusal), "step {step}"),
                     (expected, reply) => panic!("step {step}: model {expected:?}, ledger {reply:?}"),
@@ -355,7 +367,7 @@ impl Harness {
                     confirmed.state = State::Confirmed;
                     confirmed.resolved_at = Some(self.now);
                     let quote = line.quote;
-                    self.model.lines.insert(order_id, model_line(hold.seq, &quote, hold.outstanding));
+                    self.model.lines.insert(order_id, model_line(hold.seq, &quote, hold.outstanding, hold.since));
                 } else {
                     assert!(matches!(reply, Err(Error::ReservationNotHeld { .. })), "step {step}: {reply:?}");
                 }
@@ -394,6 +406,10 @@ impl Harness {
                 let Ok(Outcome::Cancelled { cancellation, .. }) = reply else {
                     panic!("step {step}: cancel {reply:?}")
                 };
+                if let (false, Some(first)) = (*whole, line.backorder_cancellation) {
+                    assert_eq!(cancellation, first, "step {step}: a repeated cancel answers the first result");
+                    return self.check(step, today_before, projected_before, supply_changed);
+                }
                 let model_line = self.model.lines.get_mut(&order_id).unwrap();
                 let dropped = model_line.outstanding;
                 model_line.outstanding = 0;
@@ -407,7 +423,9 @@ impl Harness {
                     self.model.restock(restocked);
                     Cancellation { refund_qty: refund, restocked, backorder_cancelled: dropped }
                 } else {
-                    Cancellation { refund_qty: dropped, restocked: 0, backorder_cancelled: dropped }
+                    let first = Cancellation { refund_qty: dropped, restocked: 0, backorder_cancelled: dropped };
+                    model_line.backorder_cancellation = Some(first);
+                    first
                 };
                 assert_eq!(cancellation, expected, "step {step}");
             }
@@ -584,7 +602,7 @@ fn no_later(before: Option<Date>, after: Option<Date>) -> bool {
     }
 }
 
-fn model_line(seq: u64, quote: &Quote, outstanding: u32) -> ModelLine {
+fn model_line(seq: u64, quote: &Quote, outstanding: u32, since: Date) -> ModelLine {
     ModelLine {
         seq,
         now: quote.now,
@@ -592,5 +610,7 @@ fn model_line(seq: u64, quote: &Quote, outstanding: u32) -> ModelLine {
         outstanding,
         cancelled_backorder: 0,
         cancelled: false,
+        backorder_cancellation: None,
+        since,
     }
 }
