@@ -446,3 +446,137 @@ describe("bad input never reaches a 5xx", () => {
     assert.equal(product.json.holds.length, 0);
   });
 });
+
+describe("review fixes: keys, claims, bodies, storage", () => {
+  test("a GET with a body is served, not a 500", async () => {
+    await putProduct(mf, "BODY-1", { on_hand: 1 });
+    const response = await mf.dispatchFetch("http://edge.test/v1/skus/BODY-1/availability", {
+      method: "GET",
+      headers: { "content-length": "3" },
+    });
+    assert.equal(response.status, 200);
+    await response.text();
+  });
+
+  test("a body without a length is cut off at 64 KiB with 413", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
+    let sent = 0;
+    const body = new ReadableStream({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await mf.dispatchFetch("http://edge.test/v1/reservations", {
+      method: "POST",
+      body,
+      duplex: "half",
+      headers: { "idempotency-key": freshKey(), "content-type": "application/json" },
+    });
+    assert.equal(response.status, 413);
+    assert.equal((await response.json()).error.code, "payload_too_large");
+  });
+
+  test("a shopper's Idempotency-Key cannot take a merchant's order id", async () => {
+    await putProduct(mf, "KEYS-1", { on_hand: 5 });
+    const squat = await reserve(mf, "KEYS-1", 1, { key: "order:K-1" });
+    assert.equal(squat.status, 201);
+    const order = await call(mf, "POST", "/v1/orders", {
+      body: { order_id: "K-1", lines: [{ sku: "KEYS-1", qty: 1 }] },
+      token: true,
+    });
+    assert.equal(order.status, 201);
+  });
+
+  test("a refused order does not use up its id", async () => {
+    await putProduct(mf, "RETRY-1", { on_hand: 1, backorders: "deny" });
+    const typo = await call(mf, "POST", "/v1/orders", {
+      body: { order_id: "R-1", lines: [{ sku: "RETRY-l", qty: 1 }] },
+      token: true,
+    });
+    assert.equal(typo.status, 404);
+    assert.equal((await call(mf, "GET", "/v1/orders/R-1", { token: true })).status, 404);
+    const tooMany = await call(mf, "POST", "/v1/orders", {
+      body: { order_id: "R-1", lines: [{ sku: "RETRY-1", qty: 2 }] },
+      token: true,
+    });
+    assert.equal(tooMany.status, 409);
+    const fixed = await call(mf, "POST", "/v1/orders", {
+      body: { order_id: "R-1", lines: [{ sku: "RETRY-1", qty: 1 }] },
+      token: true,
+    });
+    assert.equal(fixed.status, 201);
+    const again = await call(mf, "POST", "/v1/orders", {
+      body: { order_id: "R-1", lines: [{ sku: "RETRY-1", qty: 2 }] },
+      token: true,
+    });
+    assert.equal(again.status, 422, "once created, the id is taken");
+    assert.equal((await call(mf, "GET", "/v1/orders/R-1", { token: true })).json.lines[0].sku, "RETRY-1");
+  });
+
+  test("receipt keys are global: the same key for another SKU is 422", async () => {
+    await putProduct(mf, "RCPT-1", { on_hand: 0 });
+    await putProduct(mf, "RCPT-2", { on_hand: 0 });
+    const key = freshKey("receipt");
+    const first = await call(mf, "POST", "/v1/skus/RCPT-1/receipts", { body: { qty: 2 }, token: true, key });
+    assert.equal(first.status, 200);
+    const other = await call(mf, "POST", "/v1/skus/RCPT-2/receipts", { body: { qty: 2 }, token: true, key });
+    assert.equal(other.status, 422);
+    assert.equal((await call(mf, "GET", "/v1/skus/RCPT-2", { token: true })).json.on_hand, 0);
+  });
+
+  test("a repeated backorder-only cancel answers the first result", async () => {
+    await putProduct(mf, "CXL-1", { on_hand: 1 });
+    await call(mf, "POST", "/v1/orders", { body: { order_id: "C-1", lines: [{ sku: "CXL-1", qty: 3 }] }, token: true });
+    const body = { scope: "backorder" };
+    const first = await call(mf, "POST", "/v1/orders/C-1/cancel", { body, token: true });
+    const again = await call(mf, "POST", "/v1/orders/C-1/cancel", { body, token: true });
+    assert.deepEqual(first.json, { order_id: "C-1", sku: "CXL-1", refund_qty: 2, restocked: 0, backorder_cancelled: 2 });
+    assert.deepEqual(again.json, first.json);
+  });
+
+  test("reading an unknown SKU writes nothing", async () => {
+    const persist = tempState("no-storage");
+    const fresh = startEdge({ persist });
+    try {
+      for (const sku of ["GHOST-1", "GHOST-2", "GHOST-3"]) {
+        assert.equal((await call(fresh, "GET", `/v1/skus/${sku}/availability`)).status, 404);
+        assert.equal((await reserve(fresh, sku, 1)).status, 404);
+      }
+      // workerd opens each object's SQLite file; an object that was never written to has an
+      // empty write-ahead log.
+      const { readdirSync, statSync } = await import("node:fs");
+      const path = await import("node:path");
+      const logs = readdirSync(persist, { recursive: true })
+        .map(String)
+        .filter((f) => f.includes("SkuLedger") && f.endsWith(".sqlite-wal") && !f.includes("metadata"));
+      assert.equal(logs.length, 3);
+      assert.deepEqual(logs.map((f) => statSync(path.join(persist, f)).size), [0, 0, 0]);
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
+  test("more than a page of events all reach the feed", async () => {
+    await putProduct(mf, "MANY-1", { on_hand: 0 });
+    const cursor = (await call(mf, "GET", "/v1/events?limit=500", { token: true })).json;
+    let after = cursor.next_cursor;
+    for (let page = cursor; page.events.length === 500; ) {
+      page = (await call(mf, "GET", `/v1/events?after=${after}&limit=500`, { token: true })).json;
+      after = page.next_cursor;
+    }
+    const orders = Array.from({ length: 520 }, (_, i) =>
+      call(mf, "POST", "/v1/orders", { body: { order_id: `M-${i}`, lines: [{ sku: "MANY-1", qty: 1 }] }, token: true }),
+    );
+    assert.ok((await Promise.all(orders)).every((r) => r.status === 201));
+    await call(mf, "POST", "/v1/skus/MANY-1/receipts", { body: { qty: 520 }, token: true });
+    let allocated = 0;
+    for (;;) {
+      const page = (await call(mf, "GET", `/v1/events?after=${after}&limit=500`, { token: true })).json;
+      allocated += page.events.filter((e) => e.sku === "MANY-1" && e.type === "backorder_allocated").length;
+      if (page.events.length === 0) break;
+      after = page.next_cursor;
+    }
+    assert.equal(allocated, 520);
+  });
+});

@@ -38,14 +38,13 @@ var ready = wasm_bindgen({ module_or_path: fetch(wasmUrl) });
 function availability(element) {
   var sku = element.getAttribute("sku") || element.getAttribute("data-backorder-sku") || "";
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(sku)) return Promise.resolve(null);
-  return fetch(api + "/v1/skus/" + sku + "/availability").then(
-    function (response) {
+  return fetch(api + "/v1/skus/" + sku + "/availability")
+    .then(function (response) {
       return response.ok ? response.json() : null;
-    },
-    function () {
-      return null;
-    },
-  );
+    })
+    .catch(function () {
+      return null; // unreachable, or not JSON: the widget hides itself and warns once
+    });
 }
 function mount(element) {
   var snapshot = availability(element);

@@ -146,11 +146,19 @@ impl HoldRecord {
 }
 
 fn cancellation_record(c: Cancellation) -> CancellationRecord {
-    CancellationRecord { refund_qty: c.refund_qty, restocked: c.restocked, backorder_cancelled: c.backorder_cancelled }
+    CancellationRecord {
+        refund_qty: c.refund_qty,
+        restocked: c.restocked,
+        backorder_cancelled: c.backorder_cancelled,
+    }
 }
 
 fn cancellation(c: CancellationRecord) -> Cancellation {
-    Cancellation { refund_qty: c.refund_qty, restocked: c.restocked, backorder_cancelled: c.backorder_cancelled }
+    Cancellation {
+        refund_qty: c.refund_qty,
+        restocked: c.restocked,
+        backorder_cancelled: c.backorder_cancelled,
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

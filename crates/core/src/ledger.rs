@@ -534,7 +534,8 @@ impl Ledger {
         let cancellation = match scope {
             CancelScope::Backorder => {
                 let dropped = self.drop_backorder(now, order_id, CancelReason::Merchant);
-                let cancellation = Cancellation { refund_qty: dropped, restocked: 0, backorder_cancelled: dropped };
+                let cancellation =
+                    Cancellation { refund_qty: dropped, restocked: 0, backorder_cancelled: dropped };
                 if let Some(line) = self.lines.get_mut(order_id) {
                     line.backorder_cancellation = Some(cancellation);
                 }
@@ -909,7 +910,13 @@ impl Ledger {
 
 impl Entry {
     fn new(seq: u64, owner: Owner, waiting: Waiting) -> Entry {
-        Entry { seq, owner, outstanding: waiting.outstanding, projected: waiting.projected, since: waiting.since }
+        Entry {
+            seq,
+            owner,
+            outstanding: waiting.outstanding,
+            projected: waiting.projected,
+            since: waiting.since,
+        }
     }
 }
 

@@ -129,6 +129,13 @@ fn sold_out_disables_the_form_and_preorders_name_the_release() {
     assert_eq!(text(&host, "button"), "Pre-order");
     let script = host.query_selector("script").unwrap().unwrap().text_content().unwrap();
     assert!(script.contains("\"availabilityStarts\":\"2026-12-16\""), "{script}");
+    // Early stock for a preorder, backorders denied: the release still dates the offer.
+    let stocked = PHONE
+        .replace(r#""release_date":null"#, r#""release_date":"2026-12-15""#)
+        .replace(r#""allowed":true"#, r#""allowed":false"#);
+    let host = mounted(&stocked, "en-GB", &[]);
+    let script = host.query_selector("script").unwrap().unwrap().text_content().unwrap();
+    assert!(script.contains("\"availabilityStarts\":\"2026-12-16\""), "{script}");
 }
 
 #[wasm_bindgen_test]

@@ -125,7 +125,8 @@ async fn start(host: HtmlElement, api: String, helpers: JsValue, prefetched: JsV
     let document = host.owner_document().ok_or("backorder-status: no document")?;
     adopt_style(&document, &shadow)?;
     let loaded = if prefetched.is_object() {
-        snapshot::read(&prefetched).ok_or_else(|| concat(&["backorder-status: availability for ", &sku, " is not readable"]))
+        snapshot::read(&prefetched)
+            .ok_or_else(|| concat(&["backorder-status: availability for ", &sku, " is not readable"]))
     } else if prefetched.is_null() {
         Err(concat(&["backorder-status: availability for ", &sku, " could not be loaded"]))
     } else {
@@ -341,14 +342,15 @@ async fn reserve(widget: &Rc<RefCell<Widget>>) {
         let mut w = widget.borrow_mut();
         w.busy = false;
         match &outcome {
-            // An answer arrived, so the next click is a new request with a new key.
-            Ok((status, reservation)) => {
+            // An answer arrived, so the next click is a new request with a new key — unless the
+            // edge failed, when the hold may exist: a retry must reuse the key.
+            Ok((status, reservation)) if *status < 500 => {
                 w.pending_key = None;
                 let message = if *status == 201 { &w.texts.reserved } else { &w.texts.failed };
                 w.parts.message.set_text_content(Some(message));
                 (*status == 201).then(|| reservation.clone())
             }
-            Err(_) => {
+            Ok(_) | Err(_) => {
                 let failed = w.texts.failed.clone();
                 w.parts.message.set_text_content(Some(&failed));
                 None
@@ -464,18 +466,24 @@ fn valid_sku(sku: &str) -> bool {
         && sku.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-/// A fresh Idempotency-Key: the browser's `crypto.randomUUID()`.
+/// A fresh Idempotency-Key: 16 bytes from `crypto.getRandomValues` (available on plain-HTTP
+/// pages too, unlike `crypto.randomUUID`), in hex.
 fn random_key() -> String {
+    let bytes = js_sys::Uint8Array::new_with_length(16);
     let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).unwrap_or(JsValue::UNDEFINED);
-    js_sys::Reflect::get(&crypto, &"randomUUID".into())
+    if let Some(fill) = js_sys::Reflect::get(&crypto, &"getRandomValues".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .and_then(|f| f.call0(&crypto).ok())
-        .and_then(|uuid| uuid.as_string())
-        .unwrap_or_else(|| {
-            let part = || view::count((js_sys::Math::random() * f64::from(u32::MAX)) as u32);
-            concat(&[&part(), "-", &part(), "-", &part(), "-", &part()])
-        })
+    {
+        let _ = fill.call1(&crypto, &bytes);
+    }
+    let mut key = String::with_capacity(32);
+    for byte in bytes.to_vec() {
+        for nibble in [byte >> 4, byte & 15] {
+            key.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    key
 }
 
 /// The nearest `lang` attribute, else the browser's language.

@@ -118,10 +118,15 @@ pub fn view(snapshot: &Snapshot, qty: u32, texts: &Texts, format_date: &dyn Fn(D
     let max_qty = snapshot.max_orderable();
     let today = snapshot.today;
     let available_from = match status {
-        Status::Backorder | Status::Preorder => {
+        // The first unit a shopper can order ships on or after the release.
+        Status::Preorder => {
+            snapshot.quote(1, Ship::Partial, today).ok().and_then(|q| q.ship_date.or(q.backorder_ship_date))
+        }
+        // The first unit beyond stock on hand.
+        Status::Backorder => {
             let first_unit =
                 snapshot.quote(snapshot.available_now.saturating_add(1), Ship::Partial, today).ok();
-            first_unit.and_then(|q| q.backorder_ship_date.or(q.ship_date))
+            first_unit.and_then(|q| q.backorder_ship_date)
         }
         _ => None,
     };

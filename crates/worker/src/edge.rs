@@ -7,6 +7,7 @@ use backorder_api::{time, validate, ApiError};
 use backorder_core::Millis;
 use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
 
 use crate::auth::bearer_matches;
@@ -120,7 +121,18 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
         | Route::PutPurchaseOrder { sku, .. }
         | Route::DeletePurchaseOrder { sku, .. }
         | Route::Backorders { sku } => forward(sku, None).send(env, &method, &path_and_query, &body).await,
-        Route::Receive { sku } => forward(sku, key).send(env, &method, &path_and_query, &body).await,
+        Route::Receive { sku } => {
+            if let Some(key) = &key {
+                // Keys are global: the same key for another SKU's receipt is another request.
+                let fingerprint = [sku.as_bytes(), b"|", &body].concat();
+                let fingerprint = String::from_utf8_lossy(&fingerprint);
+                let claimed = claim(env, &["receipt:", key].concat(), &fingerprint, &sku, now).await?;
+                if claimed.status >= 300 {
+                    return Ok(claimed.into());
+                }
+            }
+            forward(sku, key).send(env, &method, &path_and_query, &body).await
+        }
         Route::PutProduct { sku } => forward(sku, None).send(env, &method, &path_and_query, &body).await,
         Route::CreateReservation => {
             let request = match parse::<ReservationRequest>(&body).and_then(|r| r.validate().map(|()| r)) {
@@ -149,11 +161,25 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
             };
             let fingerprint =
                 serde_json::to_string(&(&line.sku, line.qty, &line.reservation_id, &line.ship))?;
-            let claimed = claim(env, &order_claim(&request.order_id), &fingerprint, &line.sku, now).await?;
+            let key = order_claim(&request.order_id);
+            let claimed = claim(env, &key, &fingerprint, &line.sku, now).await?;
             if claimed.status >= 300 {
                 return Ok(claimed.into());
             }
-            forward(line.sku.clone(), None).send(env, &method, &path_and_query, &body).await
+            let response = Forward { sku: line.sku.clone(), now, key: None }
+                .call(env, &method, &path_and_query, &body)
+                .await?;
+            // Only a created order keeps its id; a refused one frees it for a corrected retry.
+            let verb = if response.status() == 201 { "/claims/confirm" } else { "/claims/release" };
+            let request = ClaimRequest {
+                key: key.clone(),
+                fingerprint,
+                sku: line.sku.clone(),
+                at: now.unwrap_or_else(|| js_sys::Date::now() as Millis),
+                permanent: true,
+            };
+            registry(env, &shard_of(&key), "POST", verb, &serde_json::to_vec(&request)?).await?;
+            Ok(Answer::Relay(response))
         }
         Route::GetOrder { order_id } | Route::CancelOrder { order_id } => {
             let Some(sku) = order_sku(env, &order_id).await? else {
@@ -196,16 +222,40 @@ fn dev_clock(req: &Request, env: &Env) -> Result<Option<Millis>> {
 }
 
 /// The body, or 413 when it is over the limit.
+/// The body of a POST or PUT (other methods' bodies are ignored), or 413 when it is over the
+/// limit — declared or not: a body without a length is read in chunks and cut off.
 async fn read_body(req: &mut Request) -> Result<std::result::Result<Vec<u8>, ApiError>> {
-    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
-        return Ok(Err(ApiError::too_large(MAX_BODY_BYTES)));
+    if !matches!(req.method(), Method::Post | Method::Put) {
+        return Ok(Ok(Vec::new()));
     }
-    let body = body_bytes(req.inner().array_buffer()).await?;
-    if body.len() > MAX_BODY_BYTES {
-        return Ok(Err(ApiError::too_large(MAX_BODY_BYTES)));
+    let too_large = || Ok(Err(ApiError::too_large(MAX_BODY_BYTES)));
+    match req.headers().get("content-length")?.map(|v| v.parse::<usize>()) {
+        Some(Ok(declared)) if declared > MAX_BODY_BYTES => too_large(),
+        Some(Ok(_)) => {
+            let body = body_bytes(req.inner().array_buffer()).await?;
+            if body.len() > MAX_BODY_BYTES {
+                return too_large();
+            }
+            Ok(Ok(body))
+        }
+        _ => {
+            let Some(stream) = req.inner().body() else { return Ok(Ok(Vec::new())) };
+            let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+            let mut body = Vec::new();
+            loop {
+                let chunk = wasm_bindgen_futures::JsFuture::from(reader.read()).await?;
+                if js_sys::Reflect::get(&chunk, &"done".into())?.as_bool().unwrap_or(true) {
+                    return Ok(Ok(body));
+                }
+                let bytes = js_sys::Uint8Array::new(&js_sys::Reflect::get(&chunk, &"value".into())?);
+                if body.len() + bytes.length() as usize > MAX_BODY_BYTES {
+                    let _ = reader.cancel();
+                    return too_large();
+                }
+                body.extend(bytes.to_vec());
+            }
+        }
     }
-    Ok(Ok(body))
 }
 
 struct Forward {

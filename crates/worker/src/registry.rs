@@ -12,16 +12,17 @@ use crate::edge::{ClaimRequest, Delivered, SkuEntry, SkuPage};
 use crate::reply::{Exposure, Reply};
 use crate::sql::{exec, int, integer, rows, text};
 
-const SCHEMA: &str = "
+/// Schema migrations, applied in order (see `sql::migrate`).
+const MIGRATIONS: &[&str] = &["
     CREATE TABLE IF NOT EXISTS skus (sku TEXT PRIMARY KEY, name TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS events (
         id INTEGER PRIMARY KEY AUTOINCREMENT, sku TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
         UNIQUE (sku, seq));
     CREATE TABLE IF NOT EXISTS claims (
         key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, sku TEXT NOT NULL, at INTEGER NOT NULL,
-        permanent INTEGER NOT NULL);
+        permanent INTEGER NOT NULL, confirmed INTEGER NOT NULL DEFAULT 0);
     CREATE INDEX IF NOT EXISTS claims_by_age ON claims (permanent, at);
-";
+"];
 
 const MAX_FEED_PAGE: u32 = 500;
 
@@ -43,7 +44,9 @@ impl DurableObject for Registry {
     async fn fetch(&self, req: Request) -> Result<Response> {
         let sql = self.state.storage().sql();
         if !self.ready.get() {
-            sql.exec(SCHEMA, None)?;
+            if let Err(error) = crate::sql::migrate(&sql, MIGRATIONS) {
+                return Reply::from(error).into_response(Exposure::Merchant);
+            }
             self.ready.set(true);
         }
         let body = crate::edge::body_bytes(req.inner().array_buffer()).await?;
@@ -64,6 +67,8 @@ impl DurableObject for Registry {
             ("POST", "/events") => append_events(&sql, &body),
             ("GET", "/events") => feed(&sql, param("after").as_deref(), param("limit").as_deref()),
             ("POST", "/claims") => claim(&sql, &body, &self.pruned_at),
+            ("POST", "/claims/confirm") => settle_claim(&sql, &body, true),
+            ("POST", "/claims/release") => settle_claim(&sql, &body, false),
             ("GET", "/claims") => find_claim(&sql, &param("key").unwrap_or_default()),
             _ => Ok(ApiError::not_found("no such registry endpoint").into()),
         };
@@ -201,6 +206,33 @@ fn claim(sql: &SqlStorage, body: &[u8], pruned_at: &Cell<i64>) -> Answer {
         if existing.first().and_then(|row| text(row, 0)) != Some(request.fingerprint.as_str()) {
             return Err(ApiError::key_reused());
         }
+    }
+    Ok(Reply { status: 200, body: "{}".into() })
+}
+
+/// Confirms a claim (its request succeeded: the key stays taken) or releases it (the request
+/// was refused, so the key is free again) — release only while unconfirmed and unchanged.
+fn settle_claim(sql: &SqlStorage, body: &[u8], succeeded: bool) -> Answer {
+    let request: ClaimRequest = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
+    if succeeded {
+        exec(
+            sql,
+            "INSERT INTO claims (key, fingerprint, sku, at, permanent, confirmed) VALUES (?, ?, ?, ?, ?, 1) \
+             ON CONFLICT (key) DO UPDATE SET confirmed = 1",
+            vec![
+                request.key.into(),
+                request.fingerprint.into(),
+                request.sku.into(),
+                int(request.at),
+                int(i64::from(request.permanent)),
+            ],
+        )?;
+    } else {
+        exec(
+            sql,
+            "DELETE FROM claims WHERE key = ? AND fingerprint = ? AND confirmed = 0",
+            vec![request.key.into(), request.fingerprint.into()],
+        )?;
     }
     Ok(Reply { status: 200, body: "{}".into() })
 }

@@ -124,17 +124,37 @@ impl SkuLedger {
         let Some(Some(product)) = slot.as_mut() else {
             return ApiError::not_found("no such product").into();
         };
-        let reply = act(product).unwrap_or_else(Reply::from);
-        match store::save(sql, product) {
-            Ok(wrote_events) => {
+        // Apply, keep the reply, write the changes: all in one transaction, or none of it.
+        let mut act = Some(act);
+        let mut outcome: Option<(Reply, bool)> = None;
+        let committed = transaction_sync(self.state.storage().as_raw(), &mut || {
+            let Some(act) = act.take() else { return false };
+            let reply = act(product).unwrap_or_else(Reply::from);
+            match store::save(sql, product) {
+                Ok(wrote_events) => {
+                    outcome = Some((reply, wrote_events));
+                    true
+                }
+                Err(error) => {
+                    outcome = Some((error.into(), false));
+                    false
+                }
+            }
+        });
+        match outcome {
+            Some((reply, wrote_events)) if committed => {
                 if wrote_events {
                     self.outbox_pending.set(true);
                 }
                 reply
             }
-            Err(error) => {
+            failed => {
+                // Memory may be ahead of what is durable: reload on the next request.
                 *slot = None;
-                error.into()
+                failed.map(|(reply, _)| reply).filter(|reply| reply.status >= 500).unwrap_or_else(|| {
+                    ApiError::new(500, "internal", "the change could not be written; nothing was changed")
+                        .into()
+                })
             }
         }
     }
@@ -166,6 +186,37 @@ impl SkuLedger {
                 false
             }
         }
+    }
+
+    /// Delivers waiting events to the feed, a page at a time; whether the outbox is empty.
+    async fn deliver_outbox(&self, sql: &SqlStorage) -> bool {
+        // A bound keeps one request from delivering forever; the retry alarm does the rest.
+        for _ in 0..20 {
+            if !self.outbox_pending.get() {
+                return true;
+            }
+            let pending = match store::outbox(sql) {
+                Ok(pending) if pending.is_empty() => {
+                    self.outbox_pending.set(false);
+                    return true;
+                }
+                Ok(pending) => pending,
+                Err(_) => return false,
+            };
+            let last = pending.last().map_or(0, |(seq, _)| *seq);
+            match edge::deliver_events(&self.env, &pending).await {
+                Ok(up_to) if up_to >= last && store::delivered(sql, up_to).is_ok() => {}
+                Ok(up_to) => {
+                    worker::console_warn!("the feed took events up to {} of {}; will retry", up_to, last);
+                    return false;
+                }
+                Err(error) => {
+                    worker::console_warn!("event delivery failed, will retry: {}", error);
+                    return false;
+                }
+            }
+        }
+        false
     }
 
     /// Loads the product from SQLite on first use; whether it exists.
@@ -200,7 +251,8 @@ impl SkuLedger {
                     let id = reservation_id(&random_bytes()?, sku);
                     let command = Command::Reserve { id, qty: request.qty, ship: request.ship.into() };
                     let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key header is required"))?;
-                    Ok(once(&sql, key, &command.fingerprint(), now, || {
+                    let key = ["reservation:", key].concat();
+                    Ok(once(&sql, &key, &command.fingerprint(), now, Keep::Everything, || {
                         match product.ledger.apply(now, command) {
                             Ok(Outcome::Reserved(view)) => {
                                 Reply::json(201, &ReservationDoc::new(sku, &view.id, &view))
@@ -241,7 +293,10 @@ impl SkuLedger {
                         other => unexpected(other),
                     };
                     Ok(match key {
-                        Some(key) => once(&sql, key, &command.fingerprint(), now, || run(product)),
+                        Some(key) => {
+                            let key = ["receipt:", key].concat();
+                            once(&sql, &key, &command.fingerprint(), now, Keep::Everything, || run(product))
+                        }
                         None => run(product),
                     })
                 }
@@ -291,7 +346,8 @@ impl SkuLedger {
                         reservation: line.reservation_id.clone(),
                     };
                     let key = format!("order:{}", request.order_id);
-                    Ok(once(&sql, &key, &command.fingerprint(), now, || {
+                    // An order id is the merchant's own number: a failed attempt must not use it up.
+                    Ok(once(&sql, &key, &command.fingerprint(), now, Keep::Successes, || {
                         match product.ledger.apply(now, command) {
                             Ok(Outcome::Confirmed(view)) => Reply::json(201, &order_doc(sku, &view)),
                             other => unexpected(other),
@@ -352,6 +408,9 @@ impl SkuLedger {
             if let Err(error) = ledger.apply(now, Command::Configure { policy, on_hand: input.on_hand }) {
                 return error.into();
             }
+            if let Err(error) = store::migrate(sql) {
+                return error.into();
+            }
             let name = input.name.clone().unwrap_or_else(|| sku.to_string());
             *self.product.borrow_mut() = Some(Some(Product { sku: sku.into(), name, ledger, renamed: true }));
             return self.with_product(sql, |product| Ok(Reply::json(201, &product_doc(product, now))));
@@ -392,20 +451,12 @@ impl SkuLedger {
     /// queued events to the feed, then keep the alarm at the next hold expiry (or sooner, to
     /// retry what could not be delivered).
     async fn after_change(&self) {
+        if !matches!(self.product.borrow().as_ref(), Some(Some(_))) {
+            return; // no product here: nothing to list, deliver or expire
+        }
         let sql = self.state.storage().sql();
         let listed = self.list_in_catalog(&sql).await;
-        let delivered = listed
-            && match store::outbox(&sql) {
-                Ok(pending) if pending.is_empty() => true,
-                Ok(pending) => match edge::deliver_events(&self.env, &pending).await {
-                    Ok(up_to) => store::delivered(&sql, up_to).is_ok(),
-                    Err(error) => {
-                        worker::console_warn!("event delivery failed, will retry: {}", error);
-                        false
-                    }
-                },
-                Err(_) => false,
-            };
+        let delivered = listed && self.deliver_outbox(&sql).await;
         let next_expiry = match self.product.borrow().as_ref() {
             Some(Some(product)) => product.ledger.next_expiry(),
             _ => None,
@@ -436,15 +487,36 @@ impl SkuLedger {
     }
 }
 
-/// Runs `run` once per idempotency key; repeats get the first reply byte for byte.
-fn once(sql: &SqlStorage, key: &str, fingerprint: &str, now: Millis, run: impl FnOnce() -> Reply) -> Reply {
+/// Which replies a key remembers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Every answer, failures included: a retry gets exactly the first reply.
+    Everything,
+    /// Only successes, so a corrected retry can still succeed.
+    Successes,
+}
+
+/// Runs `run` once per idempotency key; repeats get the first reply byte for byte. Server
+/// errors are never kept: the request did not happen.
+fn once(
+    sql: &SqlStorage,
+    key: &str,
+    fingerprint: &str,
+    now: Millis,
+    keep: Keep,
+    run: impl FnOnce() -> Reply,
+) -> Reply {
     let mut store = SqlReplies(sql);
     match replies::check(&store, key, fingerprint) {
         Replay::Repeat(reply) => reply,
         Replay::KeyReused => ApiError::key_reused().into(),
         Replay::Fresh => {
             let reply = run();
-            if reply.status < 500 {
+            let kept = match keep {
+                Keep::Everything => reply.status < 500,
+                Keep::Successes => reply.status < 300,
+            };
+            if kept {
                 replies::ReplyStore::keep(&mut store, key, fingerprint, &reply, now);
             }
             reply
@@ -537,6 +609,23 @@ fn order_doc(sku: &str, view: &backorder_core::LineView) -> OrderDoc {
 
 fn allocation_doc(owner: &Owner, qty: u32) -> backorder_api::output::AllocationDoc {
     backorder_api::output::AllocationDoc::new(owner, qty, str::to_string)
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+export function transaction_sync(storage, run) {
+  try {
+    storage.transactionSync(() => {
+      if (!run()) throw new Error('rolled back');
+    });
+    return true;
+  } catch (error) {
+    return false;
+  }
+}")]
+extern "C" {
+    /// Runs `run` inside `storage.transactionSync`: its SQL writes commit together, or roll
+    /// back together when it returns false.
+    fn transaction_sync(storage: &wasm_bindgen::JsValue, run: &mut dyn FnMut() -> bool) -> bool;
 }
 
 fn wall_clock() -> Millis {

@@ -39,6 +39,26 @@ pub fn integer(row: &[SqlStorageValue], column: usize) -> Option<i64> {
     }
 }
 
+/// Applies `migrations` in order, each once: the count applied is kept in a `meta` table,
+/// so an object upgrades its own schema the first time new code opens it.
+pub fn migrate(sql: &SqlStorage, migrations: &[&str]) -> Result<(), ApiError> {
+    exec(sql, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", vec![])?;
+    let applied = rows(sql, "SELECT value FROM meta WHERE key = 'schema_version'", vec![])?
+        .first()
+        .and_then(|row| text(row, 0))
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    for (index, migration) in migrations.iter().enumerate().skip(applied) {
+        sql.exec(migration, None).map_err(|e| internal("migrating", e))?;
+        exec(
+            sql,
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+            vec![(index + 1).to_string().into()],
+        )?;
+    }
+    Ok(())
+}
+
 pub fn int(value: i64) -> SqlStorageValue {
     SqlStorageValue::Integer(value)
 }

@@ -40,26 +40,16 @@ pub struct Product {
 
 /// Brings the schema up to date; safe to call on every load.
 pub fn migrate(sql: &SqlStorage) -> Result<(), ApiError> {
-    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", None)
-        .map_err(|e| internal("creating meta", e))?;
-    let applied = rows(sql, "SELECT value FROM meta WHERE key = 'schema_version'", vec![])?
-        .first()
-        .and_then(|row| text(row, 0))
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    for (index, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
-        sql.exec(migration, None).map_err(|e| internal("migrating", e))?;
-        sql.exec(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-            vec![(index + 1).to_string().into()],
-        )
-        .map_err(|e| internal("recording the schema version", e))?;
-    }
-    Ok(())
+    crate::sql::migrate(sql, MIGRATIONS)
 }
 
-/// Loads the product, or `None` if it was never created.
+/// Loads the product, or `None` if it was never created. Reading an object that holds no
+/// product writes nothing, so requests for unknown SKUs leave no storage behind.
 pub fn load(sql: &SqlStorage) -> Result<Option<Product>, ApiError> {
+    let created = rows(sql, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'product'", vec![])?;
+    if created.is_empty() {
+        return Ok(None);
+    }
     migrate(sql)?;
     let Some(product_row) = rows(sql, "SELECT record FROM product WHERE id = 1", vec![])?.into_iter().next()
     else {
@@ -146,9 +136,8 @@ pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<bool, ApiError> {
     Ok(!events.is_empty())
 }
 
-/// The name the catalog lists this product under, if it was listed.
+/// The name the catalog lists this product under, if it was listed (call once loaded).
 pub fn listed_name(sql: &SqlStorage) -> Result<Option<String>, ApiError> {
-    migrate(sql)?;
     Ok(rows(sql, "SELECT value FROM meta WHERE key = 'listed_name'", vec![])?
         .first()
         .and_then(|row| text(row, 0))

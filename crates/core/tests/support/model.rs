@@ -367,7 +367,9 @@ impl Harness {
                     confirmed.state = State::Confirmed;
                     confirmed.resolved_at = Some(self.now);
                     let quote = line.quote;
-                    self.model.lines.insert(order_id, model_line(hold.seq, &quote, hold.outstanding, hold.since));
+                    self.model
+                        .lines
+                        .insert(order_id, model_line(hold.seq, &quote, hold.outstanding, hold.since));
                 } else {
                     assert!(matches!(reply, Err(Error::ReservationNotHeld { .. })), "step {step}: {reply:?}");
                 }
@@ -407,7 +409,10 @@ impl Harness {
                     panic!("step {step}: cancel {reply:?}")
                 };
                 if let (false, Some(first)) = (*whole, line.backorder_cancellation) {
-                    assert_eq!(cancellation, first, "step {step}: a repeated cancel answers the first result");
+                    assert_eq!(
+                        cancellation, first,
+                        "step {step}: a repeated cancel answers the first result"
+                    );
                     return self.check(step, today_before, projected_before, supply_changed);
                 }
                 let model_line = self.model.lines.get_mut(&order_id).unwrap();
@@ -423,7 +428,8 @@ impl Harness {
                     self.model.restock(restocked);
                     Cancellation { refund_qty: refund, restocked, backorder_cancelled: dropped }
                 } else {
-                    let first = Cancellation { refund_qty: dropped, restocked: 0, backorder_cancelled: dropped };
+                    let first =
+                        Cancellation { refund_qty: dropped, restocked: 0, backorder_cancelled: dropped };
                     model_line.backorder_cancellation = Some(first);
                     first
                 };
