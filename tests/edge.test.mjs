@@ -580,3 +580,30 @@ describe("review fixes: keys, claims, bodies, storage", () => {
     assert.equal(allocated, 520);
   });
 });
+
+describe("rate limiting", () => {
+  test("one client may start 30 reservations per SKU per 10 minutes; replays and others pass", async () => {
+    await putProduct(mf, "LIMIT-1", { on_hand: 1000 });
+    const from = (ip, key = freshKey("limit"), now = at()) =>
+      call(mf, "POST", "/v1/reservations", {
+        body: { sku: "LIMIT-1", qty: 1 },
+        key,
+        now,
+        headers: { "cf-connecting-ip": ip },
+      });
+    const keys = [];
+    for (let i = 0; i < 30; i++) {
+      keys.push(freshKey("limit"));
+      assert.equal((await from("203.0.113.7", keys[i])).status, 201, `attempt ${i + 1}`);
+    }
+    const limited = await from("203.0.113.7");
+    assert.equal(limited.status, 429);
+    assert.equal(limited.json.error.code, "rate_limited");
+    assert.equal(limited.headers.get("access-control-allow-origin"), "*");
+    assert.equal((await from("203.0.113.7", keys[0])).status, 201, "a replay is not a new attempt");
+    assert.equal((await from("198.51.100.2")).status, 201, "another shopper is not affected");
+    assert.equal((await from("203.0.113.7", freshKey("limit"), at(10))).status, 201, "the window moves on");
+    const product = await call(mf, "GET", "/v1/skus/LIMIT-1", { token: true, now: at(1) });
+    assert.equal(product.json.holds.length, 32, "30 + another shopper + after the window: the refused one held nothing");
+  });
+});

@@ -26,6 +26,7 @@ const CLAIM_SHARDS: u64 = 16;
 const HEADER_SKU: &str = "x-backorder-sku";
 const HEADER_NOW: &str = "x-backorder-now";
 const HEADER_KEY: &str = "x-backorder-key";
+const HEADER_CLIENT: &str = "x-backorder-client";
 
 /// What the edge tells a Durable Object beside the original request.
 pub struct Internal {
@@ -33,6 +34,8 @@ pub struct Internal {
     /// Set only when the development clock is on and the client sent `X-Backorder-Now`.
     pub now: Option<Millis>,
     pub key: Option<String>,
+    /// The shopper's address (`CF-Connecting-IP`, set by Cloudflare's network), if known.
+    pub client: Option<String>,
 }
 
 impl Internal {
@@ -42,6 +45,7 @@ impl Internal {
             sku: headers.get(HEADER_SKU)?.unwrap_or_default(),
             now: headers.get(HEADER_NOW)?.and_then(|v| v.parse().ok()),
             key: headers.get(HEADER_KEY)?,
+            client: headers.get(HEADER_CLIENT)?,
         })
     }
 }
@@ -112,7 +116,11 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
             return Ok(error.into());
         }
     }
-    let forward = |sku: String, key: Option<String>| Forward { sku, now, key };
+    // Cloudflare sets CF-Connecting-IP to the shopper's address; local runtimes set loopback,
+    // which is one developer (and every test client), not a crowd: it is not limited.
+    let client =
+        req.headers().get("cf-connecting-ip")?.filter(|ip| !matches!(ip.as_str(), "127.0.0.1" | "::1"));
+    let forward = |sku: String, key: Option<String>| Forward { sku, now, key, client: client.clone() };
     match route {
         Route::Availability { sku }
         | Route::GetReservation { sku, .. }
@@ -166,7 +174,7 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
             if claimed.status >= 300 {
                 return Ok(claimed.into());
             }
-            let response = Forward { sku: line.sku.clone(), now, key: None }
+            let response = Forward { sku: line.sku.clone(), now, key: None, client: None }
                 .call(env, &method, &path_and_query, &body)
                 .await?;
             // Only a created order keeps its id; a refused one frees it for a corrected retry.
@@ -262,6 +270,7 @@ struct Forward {
     sku: String,
     now: Option<Millis>,
     key: Option<String>,
+    client: Option<String>,
 }
 
 impl Forward {
@@ -284,6 +293,9 @@ impl Forward {
         }
         if let Some(key) = &self.key {
             headers.set(HEADER_KEY, key)?;
+        }
+        if let Some(client) = &self.client {
+            headers.set(HEADER_CLIENT, client)?;
         }
         let stub = env.durable_object(SKU_LEDGER)?.id_from_name(&self.sku)?.get_stub()?;
         call(&stub, method, path_and_query, headers, body).await
@@ -417,7 +429,7 @@ async fn list_products(env: &Env, path_and_query: &str, now: Option<Millis>) -> 
         return Ok(ApiError::new(500, "internal", "the catalog answered badly").into());
     };
     let summaries = join_all(page.skus.iter().map(|entry| async move {
-        let forward = Forward { sku: entry.sku.clone(), now, key: None };
+        let forward = Forward { sku: entry.sku.clone(), now, key: None, client: None };
         read_reply(forward.call(env, "GET", SUMMARY_PATH, &[]).await?).await
     }))
     .await;

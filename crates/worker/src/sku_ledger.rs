@@ -41,6 +41,43 @@ pub struct SkuLedger {
     listed: RefCell<Option<Option<String>>>,
     /// The outbox may hold undelivered events (unknown, so true, until first checked).
     outbox_pending: Cell<bool>,
+    limiter: RefCell<Limiter>,
+}
+
+/// How many reservations one client may start on one SKU in a window: enough for any shopper
+/// changing their mind, too few to hold a shelf's stock by reserving over and over.
+const RESERVATIONS_PER_WINDOW: usize = 30;
+const RESERVATION_WINDOW_MS: Millis = 10 * 60_000;
+/// Clients remembered at once; the oldest are forgotten beyond this.
+const TRACKED_CLIENTS: usize = 10_000;
+
+/// Recent reservation attempts per client (in memory: a restart forgets them, which only
+/// ever lets a client in sooner). Requests without a client address — local development,
+/// the load test — are not limited.
+#[derive(Default)]
+struct Limiter {
+    attempts: std::collections::BTreeMap<String, std::collections::VecDeque<Millis>>,
+}
+
+impl Limiter {
+    /// Records an attempt by `client` at `now`; whether it is within the limit.
+    fn allow(&mut self, client: &str, now: Millis) -> bool {
+        if self.attempts.len() >= TRACKED_CLIENTS && !self.attempts.contains_key(client) {
+            self.attempts.retain(|_, times| times.back().is_some_and(|&at| now - at < RESERVATION_WINDOW_MS));
+            if self.attempts.len() >= TRACKED_CLIENTS {
+                self.attempts.pop_first();
+            }
+        }
+        let times = self.attempts.entry(client.to_string()).or_default();
+        while times.front().is_some_and(|&at| now - at >= RESERVATION_WINDOW_MS) {
+            times.pop_front();
+        }
+        if times.len() >= RESERVATIONS_PER_WINDOW {
+            return false;
+        }
+        times.push_back(now);
+        true
+    }
 }
 
 impl DurableObject for SkuLedger {
@@ -53,6 +90,7 @@ impl DurableObject for SkuLedger {
             clock_offset: Cell::new(0),
             listed: RefCell::new(None),
             outbox_pending: Cell::new(true),
+            limiter: RefCell::new(Limiter::default()),
         }
     }
 
@@ -74,7 +112,7 @@ impl DurableObject for SkuLedger {
             match Route::parse(req.method().as_ref(), &path) {
                 Ok(route) => {
                     let exposure = Exposure::of(&route);
-                    (self.handle(&internal.sku, route, now, internal.key.as_deref(), &body, &query), exposure)
+                    (self.handle(&internal, route, now, &body, &query), exposure)
                 }
                 Err(error) => (error.into(), Exposure::Merchant),
             }
@@ -228,15 +266,8 @@ impl SkuLedger {
         Ok(matches!(slot.as_ref(), Some(Some(_))))
     }
 
-    fn handle(
-        &self,
-        sku: &str,
-        route: Route,
-        now: Millis,
-        key: Option<&str>,
-        body: &[u8],
-        query: &str,
-    ) -> Reply {
+    fn handle(&self, internal: &Internal, route: Route, now: Millis, body: &[u8], query: &str) -> Reply {
+        let (sku, key, client) = (internal.sku.as_str(), internal.key.as_deref(), internal.client.as_deref());
         let sql = self.state.storage().sql();
         if let Route::PutProduct { .. } = route {
             return self.put_product(&sql, sku, now, body);
@@ -252,6 +283,12 @@ impl SkuLedger {
                     let command = Command::Reserve { id, qty: request.qty, ship: request.ship.into() };
                     let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key header is required"))?;
                     let key = ["reservation:", key].concat();
+                    let fresh =
+                        replies::check(&SqlReplies(&sql), &key, &command.fingerprint()) == Replay::Fresh;
+                    if fresh && client.is_some_and(|client| !self.limiter.borrow_mut().allow(client, now)) {
+                        // Not kept under the key: once the window passes, the same request may run.
+                        return Err(ApiError::rate_limited());
+                    }
                     Ok(once(&sql, &key, &command.fingerprint(), now, Keep::Everything, || {
                         match product.ledger.apply(now, command) {
                             Ok(Outcome::Reserved(view)) => {
