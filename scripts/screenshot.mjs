@@ -14,7 +14,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 860 }, deviceScaleFactor: 1 });
   await page.goto(`${edge.url}/`);
   await page.waitForFunction(() =>
-    [...document.querySelectorAll("[data-backorder-sku]")].every((el) => el.shadowRoot?.querySelector("[part=status]")?.textContent),
+    [...document.querySelectorAll("[data-backorder-sku]")].every((el) => el.shadowRoot?.querySelector("[part=root][data-ready]")),
   );
   // Show the split a shopper sees when asking for more than is in stock.
   await page.evaluate(() => {
@@ -22,6 +22,7 @@ try {
     input.value = "5";
     input.dispatchEvent(new Event("input"));
   });
+  await page.waitForTimeout(100);
   await page.screenshot({ path: out });
   await browser.close();
   console.log(`wrote ${out}`);

@@ -47,10 +47,10 @@ async function open(url, setup) {
 
 /** Waits until the widget in `host` shows a status, then reads its parts. */
 async function widget(page, host = "backorder-status") {
-  await page.waitForFunction((selector) => {
-    const status = document.querySelector(selector)?.shadowRoot?.querySelector("[part=status]");
-    return status && status.textContent.length > 0;
-  }, host);
+  await page.waitForFunction(
+    (selector) => document.querySelector(selector)?.shadowRoot?.querySelector("[part=root][data-ready]"),
+    host,
+  );
   return page.evaluate((selector) => {
     const shadow = document.querySelector(selector).shadowRoot;
     const text = (part) => shadow.querySelector(`[part=${part}]`).textContent;

@@ -83,15 +83,3 @@ if (document.readyState === "loading") {
   scan();
 }
 
-// The first Intl.DateTimeFormat of a page loads locale data, which takes tens of
-// milliseconds: do it now, while the wasm and the availability are still on the way.
-try {
-  new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    timeZone: "UTC",
-  }).format(0);
-} catch (unsupported) {
-  // the widget falls back to English, or to ISO dates, by itself
-}

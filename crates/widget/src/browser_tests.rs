@@ -23,8 +23,9 @@ fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-/// A `<backorder-status>` host under a container with `lang`, showing `json`.
-fn mounted(json: &str, lang: &str, attributes: &[(&str, &str)]) -> HtmlElement {
+/// A `<backorder-status>` host under a container with `lang`, showing `json`, once fully
+/// rendered (dates come a task after the first render).
+async fn mounted(json: &str, lang: &str, attributes: &[(&str, &str)]) -> HtmlElement {
     let document = document();
     let container = document.create_element("div").unwrap();
     container.set_attribute("lang", lang).unwrap();
@@ -40,6 +41,13 @@ fn mounted(json: &str, lang: &str, attributes: &[(&str, &str)]) -> HtmlElement {
     let (snapshot, name) = snapshot::read(&value).expect("a readable snapshot");
     show(host.clone(), "PHONE-1".into(), "http://edge.invalid".into(), JsValue::UNDEFINED, snapshot, name)
         .unwrap();
+    for _ in 0..10 {
+        if part(&host, "root").has_attribute("data-ready") {
+            break;
+        }
+        next_task().await;
+    }
+    assert!(part(&host, "root").has_attribute("data-ready"), "rendered with dates");
     host
 }
 
@@ -59,8 +67,8 @@ fn set_qty(host: &HtmlElement, qty: &str) {
 }
 
 #[wasm_bindgen_test]
-fn renders_status_split_and_button_from_the_snapshot() {
-    let host = mounted(PHONE, "en-GB", &[]);
+async fn renders_status_split_and_button_from_the_snapshot() {
+    let host = mounted(PHONE, "en-GB", &[]).await;
     assert_eq!(text(&host, "status"), "Only 2 left");
     assert_eq!(text(&host, "split"), "Ships by Fri 27 Nov");
     assert_eq!(text(&host, "button"), "Add to cart");
@@ -77,25 +85,25 @@ fn renders_status_split_and_button_from_the_snapshot() {
 }
 
 #[wasm_bindgen_test]
-fn dates_follow_the_nearest_lang() {
-    let german = mounted(PHONE, "de-DE", &[]);
+async fn dates_follow_the_nearest_lang() {
+    let german = mounted(PHONE, "de-DE", &[]).await;
     set_qty(&german, "3");
     let split = text(&german, "split");
     assert!(split.ends_with("Di., 8. Dez."), "{split}");
-    let bogus = mounted(PHONE, "not a locale!", &[]);
+    let bogus = mounted(PHONE, "not a locale!", &[]).await;
     assert_eq!(text(&bogus, "split"), "Ships by Fri, Nov 27", "an invalid lang falls back to English");
 }
 
 #[wasm_bindgen_test]
-fn merchant_texts_override_defaults() {
-    let host = mounted(PHONE, "en", &[("text-low-stock", "Nur noch {n}!"), ("text-add", "Kaufen")]);
+async fn merchant_texts_override_defaults() {
+    let host = mounted(PHONE, "en", &[("text-low-stock", "Nur noch {n}!"), ("text-add", "Kaufen")]).await;
     assert_eq!(text(&host, "status"), "Nur noch 2!");
     assert_eq!(text(&host, "button"), "Kaufen");
 }
 
 #[wasm_bindgen_test]
-fn product_names_are_text_and_structured_data_is_json() {
-    let host = mounted(PHONE, "en", &[]);
+async fn product_names_are_text_and_structured_data_is_json() {
+    let host = mounted(PHONE, "en", &[]).await;
     assert_eq!(part(&host, "root").get_attribute("aria-label").as_deref(), Some("Phone <b>\"1\"</b>"));
     assert!(host.shadow_root().unwrap().query_selector("b").unwrap().is_none(), "no markup from data");
     let script = host.query_selector("script[type='application/ld+json']").unwrap().expect("JSON-LD");
@@ -110,11 +118,11 @@ fn product_names_are_text_and_structured_data_is_json() {
 }
 
 #[wasm_bindgen_test]
-fn sold_out_disables_the_form_and_preorders_name_the_release() {
+async fn sold_out_disables_the_form_and_preorders_name_the_release() {
     let sold_out = PHONE
         .replace(r#""available_now":2"#, r#""available_now":0"#)
         .replace(r#""allowed":true"#, r#""allowed":false"#);
-    let host = mounted(&sold_out, "en-GB", &[]);
+    let host = mounted(&sold_out, "en-GB", &[]).await;
     assert_eq!(
         (text(&host, "status"), text(&host, "button")),
         ("Out of stock".to_string(), "Sold out".to_string())
@@ -124,7 +132,7 @@ fn sold_out_disables_the_form_and_preorders_name_the_release() {
     let preorder = PHONE
         .replace(r#""release_date":null"#, r#""release_date":"2026-12-15""#)
         .replace(r#""available_now":2"#, r#""available_now":0"#);
-    let host = mounted(&preorder, "en-GB", &[]);
+    let host = mounted(&preorder, "en-GB", &[]).await;
     assert_eq!(text(&host, "status"), "Pre-order: releases Tue 15 Dec");
     assert_eq!(text(&host, "button"), "Pre-order");
     let script = host.query_selector("script").unwrap().unwrap().text_content().unwrap();
@@ -133,13 +141,13 @@ fn sold_out_disables_the_form_and_preorders_name_the_release() {
     let stocked = PHONE
         .replace(r#""release_date":null"#, r#""release_date":"2026-12-15""#)
         .replace(r#""allowed":true"#, r#""allowed":false"#);
-    let host = mounted(&stocked, "en-GB", &[]);
+    let host = mounted(&stocked, "en-GB", &[]).await;
     let script = host.query_selector("script").unwrap().unwrap().text_content().unwrap();
     assert!(script.contains("\"availabilityStarts\":\"2026-12-16\""), "{script}");
 }
 
 #[wasm_bindgen_test]
-fn unreadable_snapshots_are_refused() {
+async fn unreadable_snapshots_are_refused() {
     for json in
         ["{}", "null", r#"{"backorder":{},"calendar":{}}"#, &PHONE.replace("2026-11-26", "26/11/2026")]
     {
@@ -149,4 +157,23 @@ fn unreadable_snapshots_are_refused() {
     let parsed: Vec<_> =
         [PHONE].iter().map(|json| snapshot::read(&js_sys::JSON::parse(json).unwrap())).collect();
     assert!(parsed[0].is_some());
+}
+
+#[wasm_bindgen_test]
+async fn the_status_comes_first_and_the_dates_a_task_later() {
+    let document = document();
+    let host: HtmlElement = document.create_element("backorder-status").unwrap().unchecked_into();
+    host.set_attribute("sku", "PHONE-1").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).unwrap();
+    let (snapshot, name) = snapshot::read(&js_sys::JSON::parse(PHONE).unwrap()).unwrap();
+    show(host.clone(), "PHONE-1".into(), "http://edge.invalid".into(), JsValue::UNDEFINED, snapshot, name)
+        .unwrap();
+    assert_eq!(text(&host, "status"), "Only 2 left");
+    assert_eq!(text(&host, "split"), "");
+    assert!(!part(&host, "root").has_attribute("data-ready"));
+    next_task().await;
+    next_task().await;
+    assert!(part(&host, "root").has_attribute("data-ready"));
+    assert!(text(&host, "split").starts_with("Ships by "));
 }

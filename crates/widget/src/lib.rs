@@ -101,7 +101,10 @@ struct Widget {
     api: String,
     helpers: JsValue,
     texts: Texts,
-    format: DateFormat,
+    locale: String,
+    /// Built after the first render: a page's first `Intl.DateTimeFormat` loads locale data
+    /// (tens of milliseconds), and the status should not wait for it.
+    format: Option<DateFormat>,
     parts: Parts,
     snapshot: Snapshot,
     name: String,
@@ -156,7 +159,8 @@ fn show(
     parts.root.set_attribute("aria-label", &name).map_err(|_| "aria-label")?;
     let texts = Texts::from_attributes(|name| host.get_attribute(name));
     let widget = Rc::new(RefCell::new(Widget {
-        format: DateFormat::new(&locale(&host)),
+        locale: locale(&host),
+        format: None,
         host,
         sku,
         api,
@@ -170,7 +174,26 @@ fn show(
     }));
     widget.borrow().render();
     listen(&widget);
+    let later = widget.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        next_task().await;
+        let mut w = later.borrow_mut();
+        w.format = Some(DateFormat::new(&w.locale));
+        w.render();
+    });
     Ok(widget)
+}
+
+/// Resolves in a later task, so that the browser can paint what was rendered so far.
+async fn next_task() {
+    let timeout = js_sys::Reflect::get(&js_sys::global(), &"setTimeout".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(timeout) = timeout else { return };
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = timeout.call2(&JsValue::NULL, &resolve, &JsValue::from_f64(0.0));
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 /// The widget's CSS as a constructed stylesheet, which a page's `style-src` CSP allows; a
@@ -265,10 +288,20 @@ impl Widget {
     }
 
     fn render(&self) {
-        let format = |date: Date| self.format.format(date);
-        let shown: View = view(&self.snapshot, self.qty(), &self.texts, &format);
+        // Until the locale's formatter exists, dates show as ISO (only a preorder's status
+        // has one) and the split line waits.
+        let format = |date: Date| self.format.as_ref().map_or_else(|| iso(date), |f| f.format(date));
+        let mut shown: View = view(&self.snapshot, self.qty(), &self.texts, &format);
+        if self.format.is_none() {
+            shown.split_text.clear();
+        }
         let parts = &self.parts;
         let _ = parts.root.set_attribute("data-status", shown.status.as_str());
+        // Fully rendered, dates included: for the store's scripts and for tests.
+        let _ = match self.format {
+            Some(_) => parts.root.set_attribute("data-ready", ""),
+            None => parts.root.remove_attribute("data-ready"),
+        };
         parts.status.set_text_content(Some(&shown.status_text));
         if let Some(label) = parts.input.parent_node().and_then(|label| label.first_child()) {
             label.set_text_content(Some(&self.texts.quantity));
