@@ -203,3 +203,16 @@ test("keyboard: the quantity and the button are reachable and usable", async () 
   assert.equal(await focusedPart(), "button");
   await page.close();
 });
+
+test("the snippet works with async as well as defer, and on [data-backorder-sku]", async () => {
+  const html = `<!doctype html><html lang="en-GB"><body><h1>Async</h1>
+<backorder-status sku="DEMO-TEE"></backorder-status><div id="plain" data-backorder-sku="DEMO-LAMP"></div>
+<script src="/widget.js" async></script></body></html>`;
+  const { page, console } = await open("/snippet/async.html", (page) =>
+    page.route("**/snippet/async.html", (route) => route.fulfill({ body: html, contentType: "text/html" })),
+  );
+  assert.equal((await widget(page)).status, "In stock");
+  assert.equal((await widget(page, "#plain")).status, "Out of stock");
+  assert.deepEqual(console.filter((m) => m.type === "error" || m.type === "pageerror"), []);
+  await page.close();
+});
