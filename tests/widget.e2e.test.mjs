@@ -59,6 +59,7 @@ async function widget(page, host = "backorder-status") {
       status: text("status"),
       split: text("split"),
       button: text("button"),
+      message: text("message"),
       shipDate: split.getAttribute("data-ship-date"),
       backorderShipDate: split.getAttribute("data-backorder-ship-date"),
     };
@@ -130,8 +131,13 @@ test("a click reserves through the API and fires backorder:reserved", async () =
   assert.equal(stored.status, "held");
   assert.equal(stored.qty, 2);
   await page.waitForFunction(() => document.getElementById("cart").textContent.includes("DEMO-MUG"));
+  // The widget re-reads availability after reserving; wait for that render, not for a time.
+  await page.waitForFunction(
+    () => document.querySelector("backorder-status").shadowRoot.querySelector("[part=status]").textContent === "Only 1 left",
+  );
   const shown = await widget(page);
   assert.equal(shown.status, "Only 1 left", "the widget re-read availability after reserving");
+  assert.equal(shown.message, "Reserved for you", "the outcome survives the re-render");
   await page.close();
 });
 
@@ -214,5 +220,32 @@ test("the snippet works with async as well as defer, and on [data-backorder-sku]
   assert.equal((await widget(page)).status, "In stock");
   assert.equal((await widget(page, "#plain")).status, "Out of stock");
   assert.deepEqual(console.filter((m) => m.type === "error" || m.type === "pageerror"), []);
+  await page.close();
+});
+
+test("a widget moved in the page is neither fetched for nor built again", async () => {
+  const { page } = await open("/products/tee.html", (page) =>
+    page.addInitScript(() => {
+      window.availabilityFetches = 0;
+      const original = window.fetch;
+      window.fetch = function (input, init) {
+        if (String(input instanceof Request ? input.url : input).includes("/availability")) window.availabilityFetches++;
+        return original.call(this, input, init);
+      };
+    }),
+  );
+  await widget(page);
+  const seen = await page.evaluate(() => {
+    const host = document.querySelector("backorder-status");
+    const before = window.availabilityFetches;
+    document.body.append(host); // disconnected and connected again: connectedCallback runs
+    return {
+      before,
+      after: window.availabilityFetches,
+      roots: host.shadowRoot.querySelectorAll("[part=root]").length,
+      structured: host.querySelectorAll("script").length,
+    };
+  });
+  assert.deepEqual(seen, { before: 1, after: 1, roots: 1, structured: 1 });
   await page.close();
 });

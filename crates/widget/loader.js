@@ -46,7 +46,11 @@ function availability(element) {
       return null; // unreachable, or not JSON: the widget hides itself and warns once
     });
 }
+// Each element mounts once: moving it in the page runs connectedCallback again.
+var mounted = new WeakSet();
 function mount(element) {
+  if (mounted.has(element)) return;
+  mounted.add(element);
   var snapshot = availability(element);
   ready.then(
     function () {

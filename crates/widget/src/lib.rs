@@ -111,12 +111,12 @@ struct Widget {
     /// The key of a reservation attempt whose answer never arrived, reused on retry.
     pending_key: Option<String>,
     busy: bool,
+    /// The last reservation's outcome, shown until the quantity changes (a quantity limit,
+    /// when there is one, takes its place).
+    notice: String,
 }
 
 async fn start(host: HtmlElement, api: String, helpers: JsValue, prefetched: JsValue) -> Result<(), String> {
-    if host.shadow_root().is_some() {
-        return Ok(());
-    }
     let sku = host
         .get_attribute("sku")
         .or_else(|| host.get_attribute("data-backorder-sku"))
@@ -127,13 +127,12 @@ async fn start(host: HtmlElement, api: String, helpers: JsValue, prefetched: JsV
         .map_err(|_| "shadow DOM unavailable")?;
     let document = host.owner_document().ok_or("backorder-status: no document")?;
     adopt_style(&document, &shadow)?;
+    // The loader passes the parsed document, or null when its request failed.
     let loaded = if prefetched.is_object() {
         snapshot::read(&prefetched)
             .ok_or_else(|| concat(&["backorder-status: availability for ", &sku, " is not readable"]))
-    } else if prefetched.is_null() {
-        Err(concat(&["backorder-status: availability for ", &sku, " could not be loaded"]))
     } else {
-        fetch_availability(&api, &sku, false).await
+        Err(concat(&["backorder-status: availability for ", &sku, " could not be loaded"]))
     };
     match loaded {
         Ok((snapshot, name)) => show(host, sku, api, helpers, snapshot, name).map(drop),
@@ -171,6 +170,7 @@ fn show(
         name,
         pending_key: None,
         busy: false,
+        notice: String::new(),
     }));
     widget.borrow().render();
     listen(&widget);
@@ -265,7 +265,11 @@ fn append(
 fn listen(widget: &Rc<RefCell<Widget>>) {
     let on_input = {
         let widget = widget.clone();
-        Closure::<dyn FnMut(Event)>::new(move |_: Event| widget.borrow().render())
+        Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            let mut w = widget.borrow_mut();
+            w.notice.clear();
+            w.render();
+        })
     };
     let on_click = {
         let widget = widget.clone();
@@ -319,9 +323,8 @@ impl Widget {
         parts.input.set_disabled(shown.max_qty == Some(0));
         parts.button.set_text_content(Some(&shown.button_label));
         parts.button.set_disabled(!shown.button_enabled || self.busy);
-        if !self.busy {
-            parts.message.set_text_content(Some(&shown.message));
-        }
+        let message = if shown.message.is_empty() { &self.notice } else { &shown.message };
+        parts.message.set_text_content(Some(message));
         self.structured_data(&shown);
     }
 
@@ -364,6 +367,7 @@ async fn reserve(widget: &Rc<RefCell<Widget>>) {
             return;
         }
         w.busy = true;
+        w.notice.clear();
         let key = w.pending_key.get_or_insert_with(random_key).clone();
         // The SKU is validated to [A-Za-z0-9._-], so it needs no JSON escaping.
         let body = concat(&["{\"sku\":\"", &w.sku, "\",\"qty\":", &view::count(qty), "}"]);
@@ -379,13 +383,11 @@ async fn reserve(widget: &Rc<RefCell<Widget>>) {
             // edge failed, when the hold may exist: a retry must reuse the key.
             Ok((status, reservation)) if *status < 500 => {
                 w.pending_key = None;
-                let message = if *status == 201 { &w.texts.reserved } else { &w.texts.failed };
-                w.parts.message.set_text_content(Some(message));
+                w.notice = if *status == 201 { w.texts.reserved.clone() } else { w.texts.failed.clone() };
                 (*status == 201).then(|| reservation.clone())
             }
             Ok(_) | Err(_) => {
-                let failed = w.texts.failed.clone();
-                w.parts.message.set_text_content(Some(&failed));
+                w.notice = w.texts.failed.clone();
                 None
             }
         }
@@ -400,34 +402,31 @@ async fn reserve(widget: &Rc<RefCell<Widget>>) {
             let _ = host.dispatch_event(&event);
         }
     }
-    if outcome.is_ok() {
-        let _ = reload(widget).await;
-    }
     widget.borrow().render();
+    if outcome.is_ok() {
+        reload(widget).await;
+    }
 }
 
-/// Fetches a fresh snapshot (bypassing caches) and renders it, keeping the message.
-async fn reload(widget: &Rc<RefCell<Widget>>) -> Result<(), String> {
+/// Fetches a fresh snapshot (the stock just changed) and renders it; on failure the widget
+/// keeps the one it has.
+async fn reload(widget: &Rc<RefCell<Widget>>) {
     let (api, sku) = {
         let w = widget.borrow();
         (w.api.clone(), w.sku.clone())
     };
-    let (snapshot, name) = fetch_availability(&api, &sku, true).await?;
-    let mut w = widget.borrow_mut();
-    w.snapshot = snapshot;
-    w.name = name;
-    let message = w.parts.message.text_content();
-    w.render();
-    w.parts.message.set_text_content(message.as_deref());
-    Ok(())
+    if let Ok((snapshot, name)) = fetch_fresh_availability(&api, &sku).await {
+        let mut w = widget.borrow_mut();
+        w.snapshot = snapshot;
+        w.name = name;
+        w.render();
+    }
 }
 
-async fn fetch_availability(api: &str, sku: &str, fresh: bool) -> Result<(Snapshot, String), String> {
+async fn fetch_fresh_availability(api: &str, sku: &str) -> Result<(Snapshot, String), String> {
     let init = RequestInit::new();
     init.set_method("GET");
-    if fresh {
-        init.set_cache(RequestCache::NoStore);
-    }
+    init.set_cache(RequestCache::NoStore);
     let url = concat(&[api, "/v1/skus/", sku, "/availability"]);
     let (status, json) = fetch_json(&url, &init).await?;
     if status != 200 {
@@ -500,18 +499,23 @@ fn valid_sku(sku: &str) -> bool {
 }
 
 /// A fresh Idempotency-Key: 16 bytes from `crypto.getRandomValues` (available on plain-HTTP
-/// pages too, unlike `crypto.randomUUID`), in hex.
+/// pages too, unlike `crypto.randomUUID`), in hex. Without Web Crypto, `Math.random` — keys
+/// must differ between clicks and shoppers, they need not be secret.
 fn random_key() -> String {
-    let bytes = js_sys::Uint8Array::new_with_length(16);
     let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).unwrap_or(JsValue::UNDEFINED);
-    if let Some(fill) = js_sys::Reflect::get(&crypto, &"getRandomValues".into())
+    let secure = js_sys::Reflect::get(&crypto, &"getRandomValues".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    {
-        let _ = fill.call1(&crypto, &bytes);
-    }
+        .map(|fill| {
+            let bytes = js_sys::Uint8Array::new_with_length(16);
+            fill.call1(&crypto, &bytes).map(|_| bytes.to_vec())
+        });
+    let bytes = match secure {
+        Some(Ok(bytes)) => bytes,
+        _ => (0..16).map(|_| (js_sys::Math::random() * 256.0) as u8).collect(),
+    };
     let mut key = String::with_capacity(32);
-    for byte in bytes.to_vec() {
+    for byte in bytes {
         for nibble in [byte >> 4, byte & 15] {
             key.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
         }
