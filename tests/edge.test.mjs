@@ -354,6 +354,11 @@ describe("purchase orders and receipts (merchant)", () => {
     const first = await call(mf, "POST", "/v1/skus/BOX-1/receipts", { body: { qty: 4 }, token: true, key });
     const again = await call(mf, "POST", "/v1/skus/BOX-1/receipts", { body: { qty: 4 }, token: true, key });
     assert.equal(again.text, first.text);
+    // The same request written differently is still the same request; another one is not.
+    const respaced = await call(mf, "POST", "/v1/skus/BOX-1/receipts", { body: '{ "po_id": null, "qty": 4 }', token: true, key });
+    assert.equal(respaced.text, first.text);
+    const changed = await call(mf, "POST", "/v1/skus/BOX-1/receipts", { body: { qty: 5 }, token: true, key });
+    assert.equal(changed.status, 422);
     const product = await call(mf, "GET", "/v1/skus/BOX-1", { token: true });
     assert.equal(product.json.on_hand, 4);
   });
@@ -596,13 +601,14 @@ describe("rate limiting", () => {
       keys.push(freshKey("limit"));
       assert.equal((await from("203.0.113.7", keys[i])).status, 201, `attempt ${i + 1}`);
     }
-    const limited = await from("203.0.113.7");
+    const refusedKey = freshKey("limit");
+    const limited = await from("203.0.113.7", refusedKey);
     assert.equal(limited.status, 429);
     assert.equal(limited.json.error.code, "rate_limited");
     assert.equal(limited.headers.get("access-control-allow-origin"), "*");
     assert.equal((await from("203.0.113.7", keys[0])).status, 201, "a replay is not a new attempt");
     assert.equal((await from("198.51.100.2")).status, 201, "another shopper is not affected");
-    assert.equal((await from("203.0.113.7", freshKey("limit"), at(10))).status, 201, "the window moves on");
+    assert.equal((await from("203.0.113.7", refusedKey, at(10))).status, 201, "the window moves on; a 429 is not kept");
     const product = await call(mf, "GET", "/v1/skus/LIMIT-1", { token: true, now: at(1) });
     assert.equal(product.json.holds.length, 32, "30 + another shopper + after the window: the refused one held nothing");
   });

@@ -1,6 +1,6 @@
 //! Request bodies. Unknown fields are refused with a message naming them.
 
-use backorder_core::{CancelScope, Date, Ship};
+use backorder_core::{CancelScope, Command, Date, Ship};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -124,6 +124,37 @@ impl ReservationRequest {
     pub fn validate(&self) -> Result<(), ApiError> {
         validate::sku(&self.sku)?;
         validate::line_qty(self.qty)
+    }
+
+    /// The core command, for the reservation `id` the shell chose.
+    pub fn command(&self, id: String) -> Command {
+        Command::Reserve { id, qty: self.qty, ship: self.ship.into() }
+    }
+}
+
+impl ReceiptRequest {
+    pub fn validate(&self) -> Result<(), ApiError> {
+        validate::stock_qty(self.qty, "qty")?;
+        match &self.po_id {
+            Some(po_id) => validate::id(po_id, "po_id"),
+            None => Ok(()),
+        }
+    }
+
+    pub fn command(&self) -> Command {
+        Command::Receive { qty: self.qty, purchase_order: self.po_id.clone() }
+    }
+}
+
+impl OrderLineRequest {
+    /// The core command confirming this line as order `order_id`.
+    pub fn command(&self, order_id: &str) -> Command {
+        Command::Confirm {
+            order_id: order_id.to_string(),
+            qty: self.qty,
+            ship: self.ship.map(Ship::from),
+            reservation: self.reservation_id.clone(),
+        }
     }
 }
 

@@ -1,10 +1,10 @@
 //! The stateless front: routing, authentication, CORS, body limits, the development clock,
 //! and forwarding to the Durable Objects that hold state.
 
-use backorder_api::input::{parse, OrderRequest, ReservationRequest};
+use backorder_api::input::{parse, OrderRequest, ReceiptRequest, ReservationRequest};
 use backorder_api::output::ProductSummaryDoc;
 use backorder_api::{time, validate, ApiError};
-use backorder_core::Millis;
+use backorder_core::{Command, Millis};
 use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
@@ -12,7 +12,7 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub}
 
 use crate::auth::bearer_matches;
 use crate::reply::{Exposure, Reply};
-use crate::routes::Route;
+use crate::routes::{KeySpace, Route};
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -57,14 +57,12 @@ pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
     if method == "OPTIONS" {
         return preflight(&path);
     }
-    let exposure_of_path = if public_path(&path) { Exposure::Public } else { Exposure::Merchant };
-    if !path.starts_with("/v1/") {
-        return Reply::from(ApiError::not_found(format!("no endpoint {path}")))
-            .into_response(exposure_of_path);
-    }
     let route = match Route::parse(&method, &path) {
         Ok(route) => route,
-        Err(error) => return Reply::from(error).into_response(exposure_of_path),
+        Err(error) => {
+            let exposure = if public_path(&path) { Exposure::Public } else { Exposure::Merchant };
+            return Reply::from(error).into_response(exposure);
+        }
     };
     let exposure = Exposure::of(&route);
     match serve(&mut req, &env, route).await {
@@ -131,10 +129,12 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
         | Route::Backorders { sku } => forward(sku, None).send(env, &method, &path_and_query, &body).await,
         Route::Receive { sku } => {
             if let Some(key) = &key {
-                // Keys are global: the same key for another SKU's receipt is another request.
-                let fingerprint = [sku.as_bytes(), b"|", &body].concat();
-                let fingerprint = String::from_utf8_lossy(&fingerprint);
-                let claimed = claim(env, &["receipt:", key].concat(), &fingerprint, &sku, now).await?;
+                let request = match parse::<ReceiptRequest>(&body).and_then(|r| r.validate().map(|()| r)) {
+                    Ok(request) => request,
+                    Err(error) => return Ok(error.into()),
+                };
+                let claimed =
+                    claim(env, &Claim::new(KeySpace::Receipt, key, &sku, &request.command(), now)).await?;
                 if claimed.status >= 300 {
                     return Ok(claimed.into());
                 }
@@ -150,9 +150,10 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
             let Some(key) = key else {
                 return Ok(ApiError::invalid("Idempotency-Key header is required").into());
             };
-            let ship = serde_json::to_string(&request.ship)?;
-            let fingerprint = format!("{}|{}|{ship}", request.sku, request.qty);
-            let claimed = claim(env, &format!("reservation:{key}"), &fingerprint, &request.sku, now).await?;
+            // The ledger picks the reservation's id; a retry must match whatever it picked.
+            let command = request.command(String::new());
+            let claimed =
+                claim(env, &Claim::new(KeySpace::Reservation, &key, &request.sku, &command, now)).await?;
             if claimed.status >= 300 {
                 return Ok(claimed.into());
             }
@@ -167,10 +168,14 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
             let [line] = request.lines.as_slice() else {
                 return Ok(ApiError::invalid("an order carries exactly one line here").into());
             };
-            let fingerprint =
-                serde_json::to_string(&(&line.sku, line.qty, &line.reservation_id, &line.ship))?;
-            let key = order_claim(&request.order_id);
-            let claimed = claim(env, &key, &fingerprint, &line.sku, now).await?;
+            let order = Claim::new(
+                KeySpace::Order,
+                &request.order_id,
+                &line.sku,
+                &line.command(&request.order_id),
+                now,
+            );
+            let claimed = claim(env, &order).await?;
             if claimed.status >= 300 {
                 return Ok(claimed.into());
             }
@@ -179,14 +184,7 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
                 .await?;
             // Only a created order keeps its id; a refused one frees it for a corrected retry.
             let verb = if response.status() == 201 { "/claims/confirm" } else { "/claims/release" };
-            let request = ClaimRequest {
-                key: key.clone(),
-                fingerprint,
-                sku: line.sku.clone(),
-                at: now.unwrap_or_else(|| js_sys::Date::now() as Millis),
-                permanent: true,
-            };
-            registry(env, &shard_of(&key), "POST", verb, &serde_json::to_vec(&request)?).await?;
+            registry(env, &shard_of(&order.key), "POST", verb, &serde_json::to_vec(&order)?).await?;
             Ok(Answer::Relay(response))
         }
         Route::GetOrder { order_id } | Route::CancelOrder { order_id } => {
@@ -229,7 +227,6 @@ fn dev_clock(req: &Request, env: &Env) -> Result<Option<Millis>> {
     Ok(req.headers().get("x-backorder-now")?.and_then(|text| time::parse_instant(&text)))
 }
 
-/// The body, or 413 when it is over the limit.
 /// The body of a POST or PUT (other methods' bodies are ignored), or 413 when it is over the
 /// limit — declared or not: a body without a length is read in chunks and cut off.
 async fn read_body(req: &mut Request) -> Result<std::result::Result<Vec<u8>, ApiError>> {
@@ -240,7 +237,7 @@ async fn read_body(req: &mut Request) -> Result<std::result::Result<Vec<u8>, Api
     match req.headers().get("content-length")?.map(|v| v.parse::<usize>()) {
         Some(Ok(declared)) if declared > MAX_BODY_BYTES => too_large(),
         Some(Ok(_)) => {
-            let body = body_bytes(req.inner().array_buffer()).await?;
+            let body = body_bytes(req).await?;
             if body.len() > MAX_BODY_BYTES {
                 return too_large();
             }
@@ -326,11 +323,18 @@ async fn read_reply(response: web_sys::Response) -> Result<Reply> {
 }
 
 /// A whole body, read with one `arrayBuffer()` promise rather than chunk by chunk.
-pub async fn body_bytes(
-    buffer: std::result::Result<js_sys::Promise, wasm_bindgen::JsValue>,
-) -> Result<Vec<u8>> {
-    let buffer = wasm_bindgen_futures::JsFuture::from(buffer?).await?;
+async fn body_bytes(req: &Request) -> Result<Vec<u8>> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(req.inner().array_buffer()?).await?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The body the edge forwarded to a Durable Object: it forwards one only with POST and PUT,
+/// so reads skip the await.
+pub async fn forwarded_body(req: &Request) -> Result<Vec<u8>> {
+    if !matches!(req.method(), Method::Post | Method::Put) {
+        return Ok(Vec::new());
+    }
+    body_bytes(req).await
 }
 
 fn registry_stub(env: &Env, name: &str) -> Result<Stub> {
@@ -348,14 +352,29 @@ pub struct SkuEntry {
     pub name: String,
 }
 
+/// A claim on an idempotency key (or order id) in the registry, for one request.
 #[derive(Serialize, Deserialize)]
-pub struct ClaimRequest {
+pub struct Claim {
     pub key: String,
+    /// The request: a reuse of the key with another fingerprint is refused.
     pub fingerprint: String,
     pub sku: String,
     pub at: Millis,
     /// Order claims are kept for good: they also index orders by id.
     pub permanent: bool,
+}
+
+impl Claim {
+    /// Keys are global, not per SKU: the fingerprint is the SKU and the core command's own.
+    fn new(space: KeySpace, key: &str, sku: &str, command: &Command, now: Option<Millis>) -> Claim {
+        Claim {
+            key: space.key(key),
+            fingerprint: [sku, "|", &command.fingerprint()].concat(),
+            sku: sku.into(),
+            at: now.unwrap_or_else(|| js_sys::Date::now() as Millis),
+            permanent: space.permanent(),
+        }
+    }
 }
 
 fn shard_of(key: &str) -> String {
@@ -364,25 +383,14 @@ fn shard_of(key: &str) -> String {
     format!("claims-{}", hash % CLAIM_SHARDS)
 }
 
-fn order_claim(order_id: &str) -> String {
-    format!("order:{order_id}")
-}
-
 /// Claims an idempotency key (or order id) for one request across every SKU: a reuse with a
 /// different request is refused with 422 before any ledger sees it.
-async fn claim(env: &Env, key: &str, fingerprint: &str, sku: &str, now: Option<Millis>) -> Result<Reply> {
-    let request = ClaimRequest {
-        key: key.into(),
-        fingerprint: fingerprint.into(),
-        sku: sku.into(),
-        at: now.unwrap_or_else(|| js_sys::Date::now() as Millis),
-        permanent: key.starts_with("order:"),
-    };
-    registry(env, &shard_of(key), "POST", "/claims", &serde_json::to_vec(&request)?).await
+async fn claim(env: &Env, claim: &Claim) -> Result<Reply> {
+    registry(env, &shard_of(&claim.key), "POST", "/claims", &serde_json::to_vec(claim)?).await
 }
 
 async fn order_sku(env: &Env, order_id: &str) -> Result<Option<String>> {
-    let key = order_claim(order_id);
+    let key = KeySpace::Order.key(order_id);
     let path = format!("/claims?key={}", percent_encode(&key));
     let reply = registry(env, &shard_of(&key), "GET", &path, &[]).await?;
     if reply.status != 200 {

@@ -8,7 +8,7 @@ use backorder_api::ApiError;
 use backorder_core::replies::KEY_RETENTION_MS;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
-use crate::edge::{ClaimRequest, Delivered, SkuEntry, SkuPage};
+use crate::edge::{Claim, Delivered, SkuEntry, SkuPage};
 use crate::reply::{Exposure, Reply};
 use crate::sql::{exec, int, integer, rows, text};
 
@@ -29,16 +29,14 @@ const MAX_FEED_PAGE: u32 = 500;
 #[durable_object(fetch)]
 pub struct Registry {
     state: State,
-    #[allow(dead_code)]
-    env: Env,
     ready: Cell<bool>,
     /// When expired claims were last forgotten (ledger time), to do it at most once a minute.
     pruned_at: Cell<i64>,
 }
 
 impl DurableObject for Registry {
-    fn new(state: State, env: Env) -> Self {
-        Registry { state, env, ready: Cell::new(false), pruned_at: Cell::new(i64::MIN) }
+    fn new(state: State, _env: Env) -> Self {
+        Registry { state, ready: Cell::new(false), pruned_at: Cell::new(i64::MIN) }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
@@ -49,7 +47,7 @@ impl DurableObject for Registry {
             }
             self.ready.set(true);
         }
-        let body = crate::edge::body_bytes(req.inner().array_buffer()).await?;
+        let body = crate::edge::forwarded_body(&req).await?;
         let query = crate::edge::query_of(&req);
         let param = |name: &str| {
             query
@@ -179,7 +177,7 @@ fn feed(sql: &SqlStorage, after: Option<&str>, limit: Option<&str>) -> Answer {
 
 /// Claims `key` for one request: the same request may claim it again, another gets 422.
 fn claim(sql: &SqlStorage, body: &[u8], pruned_at: &Cell<i64>) -> Answer {
-    let request: ClaimRequest = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let request: Claim = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
     if request.at.saturating_sub(pruned_at.get()) > 60_000 {
         exec(
             sql,
@@ -213,7 +211,7 @@ fn claim(sql: &SqlStorage, body: &[u8], pruned_at: &Cell<i64>) -> Answer {
 /// Confirms a claim (its request succeeded: the key stays taken) or releases it (the request
 /// was refused, so the key is free again) — release only while unconfirmed and unchanged.
 fn settle_claim(sql: &SqlStorage, body: &[u8], succeeded: bool) -> Answer {
-    let request: ClaimRequest = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let request: Claim = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
     if succeeded {
         exec(
             sql,

@@ -115,6 +115,32 @@ fn order_route(order_id: &str, route: impl FnOnce(String) -> Route) -> Result<Ro
     Ok(route(decoded))
 }
 
+/// What an idempotency key (or an order id) is unique within. The registry's claims and a
+/// ledger's kept replies both store keys under their space, so one client key may serve a
+/// reservation and a receipt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeySpace {
+    Reservation,
+    Receipt,
+    Order,
+}
+
+impl KeySpace {
+    pub fn key(self, key: &str) -> String {
+        let space = match self {
+            KeySpace::Reservation => "reservation:",
+            KeySpace::Receipt => "receipt:",
+            KeySpace::Order => "order:",
+        };
+        [space, key].concat()
+    }
+
+    /// Order ids are the merchant's numbers and find an order's SKU: kept for good.
+    pub fn permanent(self) -> bool {
+        self == KeySpace::Order
+    }
+}
+
 /// Random part of a reservation id: 24 lowercase hex digits.
 const TOKEN_LEN: usize = 24;
 
@@ -143,6 +169,14 @@ pub fn reservation_sku(id: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_spaces_keep_the_same_key_apart() {
+        let spaces = [KeySpace::Reservation, KeySpace::Receipt, KeySpace::Order];
+        let keys: std::collections::BTreeSet<String> = spaces.iter().map(|space| space.key("k-1")).collect();
+        assert_eq!(keys.len(), spaces.len());
+        assert!(spaces.iter().all(|space| space.key("k-1").ends_with(":k-1")));
+    }
 
     #[test]
     fn routes() {

@@ -21,7 +21,7 @@ use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlS
 
 use crate::edge::{self, Internal};
 use crate::reply::{Exposure, Reply};
-use crate::routes::{reservation_id, reservation_sku, Route};
+use crate::routes::{reservation_id, reservation_sku, KeySpace, Route};
 use crate::store::{self, Product, SqlReplies};
 
 /// How soon to retry delivering events when the feed could not be reached.
@@ -103,9 +103,9 @@ impl DurableObject for SkuLedger {
             }
             None => self.now(),
         };
-        let body = crate::edge::body_bytes(req.inner().array_buffer()).await?;
+        let body = edge::forwarded_body(&req).await?;
         let path = req.path();
-        let query = crate::edge::query_of(&req);
+        let query = edge::query_of(&req);
         let (reply, exposure) = if path == edge::SUMMARY_PATH {
             (self.summary(now), Exposure::Merchant)
         } else {
@@ -279,17 +279,14 @@ impl SkuLedger {
                 Route::CreateReservation => {
                     let request: ReservationRequest = parse(body)?;
                     request.validate()?;
-                    let id = reservation_id(&random_bytes()?, sku);
-                    let command = Command::Reserve { id, qty: request.qty, ship: request.ship.into() };
                     let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key header is required"))?;
-                    let key = ["reservation:", key].concat();
-                    let fresh =
-                        replies::check(&SqlReplies(&sql), &key, &command.fingerprint()) == Replay::Fresh;
-                    if fresh && client.is_some_and(|client| !self.limiter.borrow_mut().allow(client, now)) {
-                        // Not kept under the key: once the window passes, the same request may run.
-                        return Err(ApiError::rate_limited());
-                    }
+                    let command = request.command(reservation_id(&random_bytes()?, sku));
+                    let key = KeySpace::Reservation.key(key);
                     Ok(once(&sql, &key, &command.fingerprint(), now, Keep::Everything, || {
+                        // Only a new request counts against the limit; a retry gets its reply.
+                        if client.is_some_and(|client| !self.limiter.borrow_mut().allow(client, now)) {
+                            return ApiError::rate_limited().into();
+                        }
                         match product.ledger.apply(now, command) {
                             Ok(Outcome::Reserved(view)) => {
                                 Reply::json(201, &ReservationDoc::new(sku, &view.id, &view))
@@ -316,11 +313,8 @@ impl SkuLedger {
                 Route::GetProduct { .. } => Ok(Reply::json(200, &product_doc(product, now))),
                 Route::Receive { .. } => {
                     let request: ReceiptRequest = parse(body)?;
-                    validate::stock_qty(request.qty, "qty")?;
-                    if let Some(po_id) = &request.po_id {
-                        validate::id(po_id, "po_id")?;
-                    }
-                    let command = Command::Receive { qty: request.qty, purchase_order: request.po_id };
+                    request.validate()?;
+                    let command = request.command();
                     let run = |product: &mut Product| match product.ledger.apply(now, command.clone()) {
                         Ok(Outcome::Received { allocations, on_hand }) => {
                             let allocated =
@@ -331,7 +325,7 @@ impl SkuLedger {
                     };
                     Ok(match key {
                         Some(key) => {
-                            let key = ["receipt:", key].concat();
+                            let key = KeySpace::Receipt.key(key);
                             once(&sql, &key, &command.fingerprint(), now, Keep::Everything, || run(product))
                         }
                         None => run(product),
@@ -376,13 +370,8 @@ impl SkuLedger {
                             return Err(ApiError::invalid("reservation_id belongs to another sku"));
                         }
                     }
-                    let command = Command::Confirm {
-                        order_id: request.order_id.clone(),
-                        qty: line.qty,
-                        ship: line.ship.map(Ship::from),
-                        reservation: line.reservation_id.clone(),
-                    };
-                    let key = format!("order:{}", request.order_id);
+                    let command = line.command(&request.order_id);
+                    let key = KeySpace::Order.key(&request.order_id);
                     // An order id is the merchant's own number: a failed attempt must not use it up.
                     Ok(once(&sql, &key, &command.fingerprint(), now, Keep::Successes, || {
                         match product.ledger.apply(now, command) {
@@ -478,7 +467,9 @@ impl SkuLedger {
                     status: availability.status().as_str().into(),
                     on_hand: ledger.on_hand(),
                     available_now: ledger.available_now(),
-                    backordered: ledger.queue().map(|item| item.outstanding).sum(),
+                    backordered: ledger
+                        .queue()
+                        .fold(0, |sum: u32, item| sum.saturating_add(item.outstanding)),
                 },
             ))
         })
@@ -534,7 +525,7 @@ enum Keep {
 }
 
 /// Runs `run` once per idempotency key; repeats get the first reply byte for byte. Server
-/// errors are never kept: the request did not happen.
+/// errors and rate limits are never kept: the request did not happen, and may yet.
 fn once(
     sql: &SqlStorage,
     key: &str,
@@ -550,7 +541,7 @@ fn once(
         Replay::Fresh => {
             let reply = run();
             let kept = match keep {
-                Keep::Everything => reply.status < 500,
+                Keep::Everything => reply.status < 500 && reply.status != 429,
                 Keep::Successes => reply.status < 300,
             };
             if kept {

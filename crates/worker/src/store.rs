@@ -1,22 +1,22 @@
 //! A SKU's ledger in its Durable Object's SQLite: schema, load, and write-back of changes.
 //!
-//! Every row is one JSON record from `backorder_api::records`. Writes happen in one
-//! synchronous run after the core applied a command — no `await` in between — so the
-//! runtime commits them as one implicit transaction and holds the reply until it is durable.
+//! Every row is one JSON record from `backorder_api::records`. The ledger object writes a
+//! command's changes inside `transactionSync` right after the core applied it — no `await`
+//! in between — so they commit together or not at all, and the reply waits until they are
+//! durable.
 
 use backorder_api::output::EventDoc;
 use backorder_api::records::{HoldRecord, LineRecord, ProductRecord, StockRecord, PRODUCT_RECORD_VERSION};
 use backorder_api::{output::PurchaseOrderDoc, policy::PolicyDoc, ApiError};
 use backorder_core::replies::{ReplyStore, KEY_RETENTION_MS};
 use backorder_core::{Ledger, Millis, PurchaseOrder};
-use worker::{SqlStorage, SqlStorageValue};
+use worker::SqlStorage;
 
 use crate::reply::Reply;
-use crate::sql::{exec, integer, internal, rows, text};
+use crate::sql::{exec, int, integer, internal, rows, text};
 
-/// Schema migrations, applied in order; the index of the last applied one is kept in `meta`.
+/// Schema migrations, applied in order (see `sql::migrate`, which also keeps `meta`).
 const MIGRATIONS: &[&str] = &["
-    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS product (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS stock (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS holds (id TEXT PRIMARY KEY, record TEXT NOT NULL);
@@ -88,49 +88,53 @@ pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<bool, ApiError> {
             name: product.name.clone(),
             policy: PolicyDoc::from(ledger.policy()),
         };
-        put(sql, "INSERT OR REPLACE INTO product (id, record) VALUES (1, ?)", vec![encode(&record)?.into()])?;
+        exec(
+            sql,
+            "INSERT OR REPLACE INTO product (id, record) VALUES (1, ?)",
+            vec![encode(&record)?.into()],
+        )?;
         product.renamed = false;
     }
     if changes.stock {
         let record = StockRecord::from(ledger.stock());
-        put(sql, "INSERT OR REPLACE INTO stock (id, record) VALUES (1, ?)", vec![encode(&record)?.into()])?;
+        exec(sql, "INSERT OR REPLACE INTO stock (id, record) VALUES (1, ?)", vec![encode(&record)?.into()])?;
     }
     for id in &changes.holds {
         match ledger.hold_record(id) {
-            Some((hold, waiting)) => put(
+            Some((hold, waiting)) => exec(
                 sql,
                 "INSERT OR REPLACE INTO holds (id, record) VALUES (?, ?)",
                 vec![id.as_str().into(), encode(&HoldRecord::new(&hold, waiting))?.into()],
             )?,
-            None => put(sql, "DELETE FROM holds WHERE id = ?", vec![id.as_str().into()])?,
+            None => exec(sql, "DELETE FROM holds WHERE id = ?", vec![id.as_str().into()])?,
         }
     }
     for order_id in &changes.lines {
         match ledger.line_record(order_id) {
-            Some((line, waiting)) => put(
+            Some((line, waiting)) => exec(
                 sql,
                 "INSERT OR REPLACE INTO lines (order_id, record) VALUES (?, ?)",
                 vec![order_id.as_str().into(), encode(&LineRecord::new(&line, waiting))?.into()],
             )?,
-            None => put(sql, "DELETE FROM lines WHERE order_id = ?", vec![order_id.as_str().into()])?,
+            None => exec(sql, "DELETE FROM lines WHERE order_id = ?", vec![order_id.as_str().into()])?,
         }
     }
     for id in &changes.purchase_orders {
         match ledger.purchase_orders().iter().find(|po| &po.id == id) {
-            Some(po) => put(
+            Some(po) => exec(
                 sql,
                 "INSERT OR REPLACE INTO purchase_orders (id, record) VALUES (?, ?)",
                 vec![id.as_str().into(), encode(&PurchaseOrderDoc::from(po))?.into()],
             )?,
-            None => put(sql, "DELETE FROM purchase_orders WHERE id = ?", vec![id.as_str().into()])?,
+            None => exec(sql, "DELETE FROM purchase_orders WHERE id = ?", vec![id.as_str().into()])?,
         }
     }
     for record in &events {
         let doc = EventDoc::new(&product.sku, record);
-        put(
+        exec(
             sql,
             "INSERT OR REPLACE INTO outbox (seq, event) VALUES (?, ?)",
-            vec![SqlStorageValue::Integer(record.seq as i64), encode(&doc)?.into()],
+            vec![int(record.seq as i64), encode(&doc)?.into()],
         )?;
     }
     Ok(!events.is_empty())
@@ -145,7 +149,7 @@ pub fn listed_name(sql: &SqlStorage) -> Result<Option<String>, ApiError> {
 }
 
 pub fn set_listed_name(sql: &SqlStorage, name: &str) -> Result<(), ApiError> {
-    put(sql, "INSERT OR REPLACE INTO meta (key, value) VALUES ('listed_name', ?)", vec![name.into()])
+    exec(sql, "INSERT OR REPLACE INTO meta (key, value) VALUES ('listed_name', ?)", vec![name.into()])
 }
 
 /// Events not yet delivered to the event feed, oldest first: (seq, JSON).
@@ -157,7 +161,7 @@ pub fn outbox(sql: &SqlStorage) -> Result<Vec<(u64, String)>, ApiError> {
 }
 
 pub fn delivered(sql: &SqlStorage, up_to: u64) -> Result<(), ApiError> {
-    put(sql, "DELETE FROM outbox WHERE seq <= ?", vec![SqlStorageValue::Integer(up_to as i64)])
+    exec(sql, "DELETE FROM outbox WHERE seq <= ?", vec![int(up_to as i64)])
 }
 
 /// Idempotent replies, kept in the `replies` table.
@@ -178,15 +182,15 @@ impl ReplyStore for SqlReplies<'_> {
     fn keep(&mut self, key: &str, fingerprint: &str, reply: &Reply, at: Millis) {
         // A reply that cannot be kept is answered anyway; a retry then runs again, which
         // the core's own once-only resolutions make harmless.
-        let _ = put(
+        let _ = exec(
             self.0,
             "INSERT OR REPLACE INTO replies (key, fingerprint, status, body, at) VALUES (?, ?, ?, ?, ?)",
             vec![
                 key.into(),
                 fingerprint.into(),
-                SqlStorageValue::Integer(i64::from(reply.status)),
+                int(i64::from(reply.status)),
                 reply.body.as_str().into(),
-                SqlStorageValue::Integer(at),
+                int(at),
             ],
         );
     }
@@ -194,11 +198,7 @@ impl ReplyStore for SqlReplies<'_> {
 
 /// Forgets replies older than the retention period.
 pub fn forget_old_replies(sql: &SqlStorage, now: Millis) -> Result<(), ApiError> {
-    put(sql, "DELETE FROM replies WHERE at < ?", vec![SqlStorageValue::Integer(now - KEY_RETENTION_MS)])
-}
-
-fn put(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> Result<(), ApiError> {
-    exec(sql, query, bindings)
+    exec(sql, "DELETE FROM replies WHERE at < ?", vec![int(now - KEY_RETENTION_MS)])
 }
 
 fn records<T: serde::de::DeserializeOwned>(sql: &SqlStorage, query: &str) -> Result<Vec<T>, ApiError> {
