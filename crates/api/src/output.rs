@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use backorder_core::{
-    Availability, Calendar, Cancellation, Date, Event, EventRecord, HoldState, HoldView, LineView, Lot,
-    Millis, Owner, PurchaseOrder, QueueItem, Quote, Refusal, Snapshot, Weekdays,
+    Availability, Calendar, Cancellation, Date, Event, EventRecord, HoldView, LineView, Lot, Millis, Owner,
+    PurchaseOrder, QueueItem, Quote, Refusal, Snapshot, Weekdays,
 };
 use serde::{Deserialize, Serialize};
 
@@ -208,10 +208,7 @@ impl ReservationDoc {
             backorder_ship_date: view.quote.backorder_ship_date,
             status: view.state.as_str().into(),
             expires_at: view.expires_at,
-            order_id: match &view.state {
-                HoldState::Confirmed { order_id } => Some(order_id.clone()),
-                _ => None,
-            },
+            order_id: view.state.order_id().map(str::to_string),
         }
     }
 }

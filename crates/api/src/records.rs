@@ -105,10 +105,7 @@ impl HoldRecord {
             quote: hold.quote.into(),
             ship: hold.ship.into(),
             state: hold.state.as_str().into(),
-            order_id: match &hold.state {
-                HoldState::Confirmed { order_id } => Some(order_id.clone()),
-                _ => None,
-            },
+            order_id: hold.state.order_id().map(str::to_string),
             created_at: hold.created_at,
             expires_at: hold.expires_at,
             resolved_at: hold.resolved_at,

@@ -236,11 +236,12 @@ fn covering_date(supply: &[Lot], promised: u64, units: u32, today: Date) -> Opti
     None
 }
 
-/// Availability date of units beyond all scheduled supply: the lead time from today, but
-/// never before the last purchase order (units behind it in the queue cannot come sooner).
-pub(crate) fn beyond_supply(today: Date, lead_time_days: Option<u32>, horizon: Option<Date>) -> Option<Date> {
+/// Availability date of units beyond all scheduled supply: `lead_time_days` after `from`
+/// (today for a quote; the day it joined the queue for a queued line), but never
+/// before the last purchase order (units behind it in the queue cannot come sooner).
+pub(crate) fn beyond_supply(from: Date, lead_time_days: Option<u32>, horizon: Option<Date>) -> Option<Date> {
     lead_time_days.map(|days| {
-        let by_lead_time = today.add_days(days);
+        let by_lead_time = from.add_days(days);
         horizon.map_or(by_lead_time, |last| by_lead_time.max(last))
     })
 }

@@ -157,6 +157,14 @@ impl HoldState {
             HoldState::Withdrawn => "withdrawn",
         }
     }
+
+    /// The order a confirmed hold became.
+    pub fn order_id(&self) -> Option<&str> {
+        match self {
+            HoldState::Confirmed { order_id } => Some(order_id),
+            _ => None,
+        }
+    }
 }
 
 /// A reservation as the shopper sees it.
