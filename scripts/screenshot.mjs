@@ -22,7 +22,9 @@ try {
     input.value = "5";
     input.dispatchEvent(new Event("input"));
   });
-  await page.waitForTimeout(100);
+  await page.waitForFunction(() =>
+    document.querySelector('[data-backorder-sku="DEMO-MUG"]').shadowRoot.querySelector("[part=split][data-backorder-ship-date]"),
+  );
   await page.screenshot({ path: out });
   await browser.close();
   console.log(`wrote ${out}`);
