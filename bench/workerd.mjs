@@ -6,21 +6,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, root } from "../tests/support/edge.mjs";
 
-export async function startWorkerd({ stateDir, token, inspector }) {
+/**
+ * `isolates: "separate"` runs the Durable Objects in their own worker (their own isolate),
+ * as Cloudflare does; `"shared"` runs them in the edge's isolate, as `wrangler dev` does.
+ */
+export async function startWorkerd({ stateDir, token, inspector, isolates = "separate" }) {
   const dir = mkdtempSync(path.join(tmpdir(), "backorder-workerd-"));
   cpSync(path.join(root, "crates/worker/build"), path.join(dir, "build"), { recursive: true });
   const port = await freePort();
-  writeFileSync(
-    path.join(dir, "config.capnp"),
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "edge", worker = .edge),
-    (name = "state", disk = (path = ${JSON.stringify(stateDir)}, writable = true)),
-  ],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "edge")],
-);
-const edge :Workerd.Worker = (
+  const separate = isolates === "separate";
+  const objects = separate ? "ledger" : "edge";
+  const worker = (name, { hostsObjects }) => `const ${name} :Workerd.Worker = (
   modules = [
     (name = "worker/shim.mjs", esModule = embed "build/worker/shim.mjs"),
     (name = "index.js", esModule = embed "build/index.js"),
@@ -28,20 +24,36 @@ const edge :Workerd.Worker = (
   ],
   compatibilityDate = "2026-04-01",
   bindings = [
-    (name = "SKU_LEDGER", durableObjectNamespace = "SkuLedger"),
-    (name = "REGISTRY", durableObjectNamespace = "Registry"),
+    (name = "SKU_LEDGER", durableObjectNamespace = (className = "SkuLedger", serviceName = "${objects}")),
+    (name = "REGISTRY", durableObjectNamespace = (className = "Registry", serviceName = "${objects}")),
     (name = "MERCHANT_TOKEN", text = ${JSON.stringify(token)}),
-  ],
+  ],${
+    hostsObjects
+      ? `
   durableObjectNamespaces = [
     (className = "SkuLedger", uniqueKey = "backorder-sku-ledger", enableSql = true),
     (className = "Registry", uniqueKey = "backorder-registry", enableSql = true),
   ],
-  durableObjectStorage = (localDisk = "state"),
+  durableObjectStorage = (localDisk = "state"),`
+      : ""
+  }
 );
-`,
+`;
+  writeFileSync(
+    path.join(dir, "config.capnp"),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "edge", worker = .edge),${separate ? `
+    (name = "ledger", worker = .ledger),` : ""}
+    (name = "state", disk = (path = ${JSON.stringify(stateDir)}, writable = true)),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "edge")],
+);
+${worker("edge", { hostsObjects: !separate })}${separate ? worker("ledger", { hostsObjects: true }) : ""}`,
   );
   const binary = path.join(root, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
-  const args = ["serve", "config.capnp", "--experimental", ...(inspector ? [`--inspector-addr=${inspector}`] : [])];
+  const args = ["serve", "config.capnp", "--experimental", ...(process.env.WORKERD_VERBOSE ? ["--verbose"] : []), ...(inspector ? [`--inspector-addr=${inspector}`] : [])];
   const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "inherit", "inherit"] });
   const killOnExit = () => child.kill("SIGKILL");
   process.on("exit", killOnExit);

@@ -6,14 +6,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 
 bash scripts/bootstrap.sh
-if ! command -v wrk >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-  else
-    echo "The edge load test needs wrk: sudo apt-get install -y wrk" >&2
-    exit 1
-  fi
-fi
 if ! node scripts/check-build.mjs >/dev/null 2>&1; then
   step "build the worker" bash scripts/build.sh
 fi

@@ -1,0 +1,95 @@
+// A closed-loop HTTP/1.1 load client: `clients` keep-alive connections, each sending its next
+// request as soon as the previous answer is complete, for `seconds`. Every request's latency
+// is recorded (no sampling), so the result can be checked against Little's law: with every
+// connection always busy, mean latency × throughput = clients. The check is printed, because
+// a client whose numbers break it is measuring itself, not the server.
+import net from "node:net";
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * @param {{ port: number, clients: number, seconds: number,
+ *           request: (n: number) => { method: string, path: string, headers?: object, body?: string } }} options
+ * @returns {Promise<{ rate: number, p50: number, p99: number, mean: number, total: number,
+ *                     statuses: Map<number, number>, busy: number }>}
+ */
+export async function closedLoop({ port, clients, seconds, request }) {
+  const latencies = [];
+  const statuses = new Map();
+  let issued = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+
+  const encode = (n) => {
+    const { method, path, headers = {}, body = "" } = request(n);
+    const lines = [`${method} ${path} HTTP/1.1`, "Host: 127.0.0.1"];
+    for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+    if (body || method !== "GET") lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+    return `${lines.join("\r\n")}\r\n\r\n${body}`;
+  };
+
+  const connection = () =>
+    new Promise((resolve, reject) => {
+      const socket = net.connect(port, "127.0.0.1");
+      socket.setNoDelay(true);
+      let pending = Buffer.alloc(0);
+      let sentAt = 0;
+      let waiting = false;
+      const next = () => {
+        if (performance.now() >= deadline) {
+          socket.end();
+          return resolve();
+        }
+        sentAt = performance.now();
+        waiting = true;
+        socket.write(encode(issued++));
+        socket.setTimeout(TIMEOUT_MS);
+      };
+      socket.on("connect", next);
+      socket.on("error", reject);
+      socket.on("close", () => {
+        if (waiting) reject(new Error("closedLoop: the server closed a connection without answering"));
+      });
+      socket.on("timeout", () => {
+        socket.destroy();
+        reject(new Error(`closedLoop: no answer within ${TIMEOUT_MS} ms`));
+      });
+      socket.on("data", (chunk) => {
+        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        for (;;) {
+          const headEnd = pending.indexOf("\r\n\r\n");
+          if (headEnd < 0) return;
+          const head = pending.subarray(0, headEnd).toString("latin1");
+          const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+          if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+            return reject(new Error("closedLoop: chunked responses are not supported"));
+          }
+          if (pending.length < headEnd + 4 + length) return;
+          pending = pending.subarray(headEnd + 4 + length);
+          waiting = false;
+          latencies.push(performance.now() - sentAt);
+          const status = Number(head.slice(9, 12));
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          next();
+        }
+      });
+    });
+
+  await Promise.all(Array.from({ length: clients }, connection));
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))];
+  const mean = latencies.reduce((sum, ms) => sum + ms, 0) / latencies.length;
+  const rate = latencies.length / elapsed;
+  return {
+    rate,
+    p50: at(0.5),
+    p99: at(0.99),
+    mean,
+    total: latencies.length,
+    statuses,
+    // Little's law: the average number of requests outstanding; ≈ clients when the client
+    // itself never stalls between an answer and the next request.
+    busy: (rate * mean) / 1000,
+  };
+}
