@@ -5,8 +5,15 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT/crates/worker"
 export CARGO_TARGET_DIR="$REPO_ROOT/target"
-worker-build --release 2>&1 | grep -vE "^\s*$" | grep -vE "Compiling|Downloaded|Downloading" || true
-test -s build/index_bg.wasm || { echo "worker build failed" >&2; exit 1; }
+# A failed build must not leave the last good output looking current.
+rm -f build/index_bg.wasm
+status=0
+worker-build --release > "$CARGO_TARGET_DIR/worker-build.log" 2>&1 || status=$?
+grep -vE "^\s*$|Compiling|Downloaded|Downloading" "$CARGO_TARGET_DIR/worker-build.log" || true
+if [ "$status" != 0 ] || [ ! -s build/index_bg.wasm ]; then
+  echo "worker build failed (exit $status)" >&2
+  exit 1
+fi
 # worker-build keeps the name section for stack traces; strip it to stay within the size budget
 # (a copy with names stays in target/ for size analysis with twiggy).
 cp build/index_bg.wasm "$CARGO_TARGET_DIR/worker-with-names.wasm"
