@@ -6,21 +6,30 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, root } from "../tests/support/edge.mjs";
 
+/** The built worker (crates/worker/build) as workerd modules. */
+export const BUILT_WORKER = {
+  dir: path.join(root, "crates/worker/build"),
+  modules: `
+    (name = "worker/shim.mjs", esModule = embed "build/worker/shim.mjs"),
+    (name = "index.js", esModule = embed "build/index.js"),
+    (name = "index_bg.wasm", wasm = embed "build/index_bg.wasm"),`,
+};
+
 /**
- * `isolates: "separate"` runs the Durable Objects in their own worker (their own isolate),
- * as Cloudflare does; `"shared"` runs them in the edge's isolate, as `wrangler dev` does.
+ * Serves `worker` (the built one unless told otherwise: `{ dir, modules }`, with modules
+ * embedded from `build/`). `isolates: "separate"` runs the Durable Objects in their own worker
+ * (their own isolate) — closer to Cloudflare, where an object usually runs on another machine
+ * than the Worker that calls it; `"shared"` runs them in the edge's isolate, as `wrangler dev`
+ * does.
  */
-export async function startWorkerd({ stateDir, token, inspector, isolates = "separate" }) {
+export async function startWorkerd({ stateDir, token, inspector, isolates = "separate", worker: code = BUILT_WORKER }) {
   const dir = mkdtempSync(path.join(tmpdir(), "backorder-workerd-"));
-  cpSync(path.join(root, "crates/worker/build"), path.join(dir, "build"), { recursive: true });
+  cpSync(code.dir, path.join(dir, "build"), { recursive: true });
   const port = await freePort();
   const separate = isolates === "separate";
   const objects = separate ? "ledger" : "edge";
   const worker = (name, { hostsObjects }) => `const ${name} :Workerd.Worker = (
-  modules = [
-    (name = "worker/shim.mjs", esModule = embed "build/worker/shim.mjs"),
-    (name = "index.js", esModule = embed "build/index.js"),
-    (name = "index_bg.wasm", wasm = embed "build/index_bg.wasm"),
+  modules = [${code.modules}
   ],
   compatibilityDate = "2026-04-01",
   bindings = [
