@@ -3,7 +3,8 @@
 // reservation with its own Idempotency-Key, and records every request's latency. Prints
 // req/s, p50/p99 and a Little's-law check for, in the same run: an edge-only 404 (the
 // harness ceiling), an availability read, and one-unit reservations — then checks that what
-// was acknowledged is exactly what the ledger holds (zero oversell).
+// was acknowledged is exactly what the ledger holds (zero oversell) — and the same
+// reservations against bench/floor/worker.mjs, the runtime's floor for this shape of work.
 //   node bench/edge.mjs [--clients 32] [--seconds 20] [--disk] [--isolates separate|shared]
 // SQLite files live on tmpfs (/dev/shm) unless --disk: otherwise this VM's fsync latency is
 // what gets measured, and production storage is not a local disk. `--isolates shared` runs
@@ -25,6 +26,10 @@ const option = (name, fallback) => {
 const CLIENTS = Number(option("clients", 32));
 const SECONDS = Number(option("seconds", 20));
 const ISOLATES = option("isolates", "separate");
+if (!["separate", "shared"].includes(ISOLATES)) {
+  console.error(`--isolates takes separate or shared, not ${ISOLATES}`);
+  process.exit(2);
+}
 const STOCK = 1_000_000;
 const onDisk = process.argv.includes("--disk") || !existsSync("/dev/shm");
 
