@@ -3,14 +3,14 @@
 //! These are storage formats, not API: fields may only be added with defaults, so that
 //! rows written by an older version still load.
 
-use backorder_core::{Cancellation, Date, Hold, HoldState, Line, Millis, Stock, Waiting};
+use backorder_core::{Cancellation, Date, Hold, HoldState, Line, Millis, Policy, Stock, Waiting};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::input::ShipDoc;
 use crate::output::QuoteDoc;
 use crate::policy::PolicyDoc;
-use crate::time::{iso_date, iso_date_option};
+use crate::time::iso_date_option;
 
 pub const PRODUCT_RECORD_VERSION: u32 = 1;
 
@@ -69,16 +69,26 @@ pub struct WaitingRecord {
     pub outstanding: u32,
     #[serde(with = "iso_date_option")]
     pub projected: Option<Date>,
-    #[serde(with = "iso_date")]
-    pub since: Date,
+    /// Always written; rows from before it existed read as the owner's creation day.
+    #[serde(default, with = "iso_date_option")]
+    pub since: Option<Date>,
 }
 
 fn waiting_record(waiting: Option<Waiting>) -> Option<WaitingRecord> {
-    waiting.map(|w| WaitingRecord { outstanding: w.outstanding, projected: w.projected, since: w.since })
+    waiting.map(|w| WaitingRecord {
+        outstanding: w.outstanding,
+        projected: w.projected,
+        since: Some(w.since),
+    })
 }
 
-fn waiting(record: Option<WaitingRecord>) -> Option<Waiting> {
-    record.map(|w| Waiting { outstanding: w.outstanding, projected: w.projected, since: w.since })
+/// The queue place of an owner created at `created_at`, in the store's calendar.
+fn waiting(record: Option<WaitingRecord>, policy: &Policy, created_at: Millis) -> Option<Waiting> {
+    record.map(|w| Waiting {
+        outstanding: w.outstanding,
+        projected: w.projected,
+        since: w.since.unwrap_or_else(|| policy.today(created_at)),
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,7 +123,7 @@ impl HoldRecord {
         }
     }
 
-    pub fn to_core(&self) -> Result<(Hold, Option<Waiting>), ApiError> {
+    pub fn to_core(&self, policy: &Policy) -> Result<(Hold, Option<Waiting>), ApiError> {
         let state = match (self.state.as_str(), &self.order_id) {
             ("held", _) => HoldState::Held,
             ("confirmed", Some(order_id)) => HoldState::Confirmed { order_id: order_id.clone() },
@@ -138,7 +148,7 @@ impl HoldRecord {
             expires_at: self.expires_at,
             resolved_at: self.resolved_at,
         };
-        Ok((hold, waiting(self.waiting)))
+        Ok((hold, waiting(self.waiting, policy, self.created_at)))
     }
 }
 
@@ -196,7 +206,7 @@ impl LineRecord {
         }
     }
 
-    pub fn to_core(&self) -> (Line, Option<Waiting>) {
+    pub fn to_core(&self, policy: &Policy) -> (Line, Option<Waiting>) {
         let line = Line {
             order_id: self.order_id.clone(),
             seq: self.seq,
@@ -208,6 +218,6 @@ impl LineRecord {
             cancellation: self.cancellation.map(cancellation),
             backorder_cancellation: self.backorder_cancellation.map(cancellation),
         };
-        (line, waiting(self.waiting))
+        (line, waiting(self.waiting, policy, self.created_at))
     }
 }

@@ -1,9 +1,9 @@
 //! The JSON the edge publishes carries everything the core needs, and the shapes hold.
 
 use backorder_api::input::parse;
-use backorder_api::output::{AvailabilityDoc, EventDoc, QuoteDoc};
+use backorder_api::output::{AvailabilityDoc, EventDoc, PurchaseOrderDoc, QuoteDoc};
 use backorder_api::policy::{PolicyDoc, ProductInput};
-use backorder_api::records::{HoldRecord, LineRecord};
+use backorder_api::records::{HoldRecord, LineRecord, ProductRecord, StockRecord};
 use backorder_core::*;
 use serde_json::json;
 
@@ -148,12 +148,13 @@ fn event_json_names_its_type() {
 fn records_round_trip_a_ledger() {
     let mut ledger = ledger_with_supply();
     ledger.apply(NOW, Command::Reserve { id: "h1".into(), qty: 3, ship: Ship::Complete }).unwrap();
+    let policy = PolicyDoc::from(ledger.policy()).to_policy().unwrap();
     let holds: Vec<_> = ledger
         .holds()
         .map(|hold| {
             let (hold, waiting) = ledger.hold_record(&hold.id).unwrap();
             let text = serde_json::to_string(&HoldRecord::new(&hold, waiting)).unwrap();
-            serde_json::from_str::<HoldRecord>(&text).unwrap().to_core().unwrap()
+            serde_json::from_str::<HoldRecord>(&text).unwrap().to_core(&policy).unwrap()
         })
         .collect();
     let lines: Vec<_> = ledger
@@ -161,10 +162,9 @@ fn records_round_trip_a_ledger() {
         .map(|line| {
             let (line, waiting) = ledger.line_record(&line.order_id).unwrap();
             let text = serde_json::to_string(&LineRecord::new(&line, waiting)).unwrap();
-            serde_json::from_str::<LineRecord>(&text).unwrap().to_core()
+            serde_json::from_str::<LineRecord>(&text).unwrap().to_core(&policy)
         })
         .collect();
-    let policy = PolicyDoc::from(ledger.policy()).to_policy().unwrap();
     let restored =
         Ledger::restore(policy, ledger.stock().clone(), holds, lines, ledger.purchase_orders().to_vec())
             .unwrap();
@@ -173,4 +173,63 @@ fn records_round_trip_a_ledger() {
     assert_eq!(restored.hold_view("h1"), ledger.hold_view("h1"));
     let quote: QuoteDoc = ledger.hold_view("h1").unwrap().quote.into();
     assert_eq!(quote.qty, 3);
+}
+
+/// Rows written before queue entries recorded the day they joined (`since`) still load, and
+/// date the entry from its owner's creation — the day it joined, for rows of that version.
+#[test]
+fn records_from_before_since_existed_still_load() {
+    let mut ledger = ledger_with_supply();
+    ledger.apply(NOW, Command::Reserve { id: "h1".into(), qty: 3, ship: Ship::Complete }).unwrap();
+    let policy = PolicyDoc::from(ledger.policy()).to_policy().unwrap();
+    let without_since = |mut record: serde_json::Value| {
+        let waiting = record["waiting"].as_object_mut().expect("the record waits in the queue");
+        assert!(waiting.remove("since").is_some());
+        record.to_string()
+    };
+    let (hold, waiting) = ledger.hold_record("h1").unwrap();
+    let old = without_since(serde_json::to_value(HoldRecord::new(&hold, waiting)).unwrap());
+    let (_, loaded) = serde_json::from_str::<HoldRecord>(&old).unwrap().to_core(&policy).unwrap();
+    assert_eq!(loaded, waiting);
+    assert_eq!(loaded.unwrap().since, policy.today(hold.created_at));
+
+    let (line, waiting) = ledger.line_record("o2").unwrap();
+    let mut record = serde_json::to_value(LineRecord::new(&line, waiting)).unwrap();
+    record.as_object_mut().unwrap().remove("backorder_cancellation");
+    let old = without_since(record);
+    let (_, loaded) = serde_json::from_str::<LineRecord>(&old).unwrap().to_core(&policy);
+    assert_eq!(loaded, waiting);
+}
+
+/// Rows exactly as this version writes them. They must keep loading in every later version:
+/// a new field needs a default (records.rs), and this test fails when one has none.
+#[test]
+fn rows_written_by_this_version_keep_loading() {
+    let policy = PolicyDoc::from(ledger_with_supply().policy()).to_policy().unwrap();
+    let product: ProductRecord = serde_json::from_str(
+        r#"{"version":1,"sku":"PHONE-1","name":"Phone","policy":{"backorders":"allow","backorder_limit":40,"limit_to_inbound":false,"lead_time_days":14,"handling_days":1,"ship_weekdays":[1,2,3,4,5],"holidays":[],"low_stock_threshold":5,"discontinued":false,"release_date":null,"utc_offset_minutes":0,"hold_minutes":15}}"#,
+    )
+    .unwrap();
+    assert_eq!(product.policy.to_policy().unwrap(), policy);
+    let stock: StockRecord = serde_json::from_str(
+        r#"{"free":0,"received":0,"adjusted":3,"next_seq":4,"next_event_seq":2,"reorder_reported":0,"projected_on":"2026-11-26"}"#,
+    )
+    .unwrap();
+    assert_eq!(Stock::from(&stock).next_seq, 4);
+    let hold: HoldRecord = serde_json::from_str(
+        r#"{"id":"h1","seq":3,"quote":{"qty":3,"now":0,"backorder":3,"ship_date":null,"backorder_ship_date":"2026-12-09"},"ship":"complete","state":"held","created_at":1795687200000,"expires_at":1795688100000,"resolved_at":null,"waiting":{"outstanding":3,"projected":"2026-12-09","since":"2026-11-26"}}"#,
+    )
+    .unwrap();
+    let (hold, waiting) = hold.to_core(&policy).unwrap();
+    assert_eq!((hold.state, hold.quote.backorder), (HoldState::Held, 3));
+    assert_eq!(waiting.unwrap().since, Date::parse("2026-11-26").unwrap());
+    let line: LineRecord = serde_json::from_str(
+        r#"{"order_id":"o2","seq":2,"quote":{"qty":2,"now":0,"backorder":2,"ship_date":null,"backorder_ship_date":"2026-12-02"},"ship":"partial","reservation":null,"created_at":1795687200000,"cancelled_backorder":0,"cancellation":null,"backorder_cancellation":null,"waiting":{"outstanding":2,"projected":"2026-12-02","since":"2026-11-26"}}"#,
+    )
+    .unwrap();
+    let (line, waiting) = line.to_core(&policy);
+    assert_eq!((line.order_id.as_str(), waiting.unwrap().outstanding), ("o2", 2));
+    let po: PurchaseOrderDoc =
+        serde_json::from_str(r#"{"po_id":"PO-0","qty":4,"expected_date":"2026-12-01"}"#).unwrap();
+    assert_eq!(PurchaseOrder::from(&po).qty, 4);
 }

@@ -61,10 +61,12 @@ pub fn load(sql: &SqlStorage) -> Result<Option<Product>, ApiError> {
     let stock: StockRecord = decode(stock_row.first().and_then(|row| text(row, 0)))?;
     let mut holds = Vec::new();
     for record in records::<HoldRecord>(sql, "SELECT record FROM holds")? {
-        holds.push(record.to_core()?);
+        holds.push(record.to_core(&policy)?);
     }
-    let lines =
-        records::<LineRecord>(sql, "SELECT record FROM lines")?.iter().map(LineRecord::to_core).collect();
+    let lines = records::<LineRecord>(sql, "SELECT record FROM lines")?
+        .iter()
+        .map(|record| record.to_core(&policy))
+        .collect();
     let purchase_orders = records::<PurchaseOrderDoc>(sql, "SELECT record FROM purchase_orders")?
         .iter()
         .map(PurchaseOrder::from)
