@@ -184,7 +184,17 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
                 .await?;
             // Only a created order keeps its id; a refused one frees it for a corrected retry.
             let verb = if response.status() == 201 { "/claims/confirm" } else { "/claims/release" };
-            registry(env, &shard_of(&order.key), "POST", verb, &serde_json::to_vec(&order)?).await?;
+            let settled =
+                registry(env, &shard_of(&order.key), "POST", verb, &serde_json::to_vec(&order)?).await?;
+            if settled.status != 200 {
+                // The order's answer stands; an unsettled claim only keeps a refused order's id taken.
+                worker::console_warn!(
+                    "settling claim {} answered {}: {}",
+                    order.key,
+                    settled.status,
+                    settled.body
+                );
+            }
             Ok(Answer::Relay(response))
         }
         Route::GetOrder { order_id } | Route::CancelOrder { order_id } => {

@@ -26,6 +26,20 @@ const MIGRATIONS: &[&str] = &["
 
 const MAX_FEED_PAGE: u32 = 500;
 
+/// Registries from before claims were confirmed (and before `meta` versioned the schema) have
+/// a `claims` table without the column, which migration 1 cannot add as it only creates what
+/// is missing. Their order claims were all kept for good, which is what confirmed means now.
+fn add_confirmed_to_early_claims(sql: &SqlStorage) -> std::result::Result<(), ApiError> {
+    let schema = rows(sql, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'claims'", vec![])?;
+    match schema.first().and_then(|row| text(row, 0)) {
+        Some(create) if !create.contains("confirmed") => {
+            exec(sql, "ALTER TABLE claims ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0", vec![])?;
+            exec(sql, "UPDATE claims SET confirmed = 1 WHERE permanent = 1", vec![])
+        }
+        _ => Ok(()),
+    }
+}
+
 #[durable_object(fetch)]
 pub struct Registry {
     state: State,
@@ -42,7 +56,9 @@ impl DurableObject for Registry {
     async fn fetch(&self, req: Request) -> Result<Response> {
         let sql = self.state.storage().sql();
         if !self.ready.get() {
-            if let Err(error) = crate::sql::migrate(&sql, MIGRATIONS) {
+            let migrated =
+                add_confirmed_to_early_claims(&sql).and_then(|()| crate::sql::migrate(&sql, MIGRATIONS));
+            if let Err(error) = migrated {
                 return Reply::from(error).into_response(Exposure::Merchant);
             }
             self.ready.set(true);
