@@ -2,6 +2,7 @@
 // every acknowledged write after a restart, and hold expiry by the alarm with no request.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { Miniflare } from "miniflare";
 import { at, call, freshKey, putProduct, reserve, startEdge, tempState } from "./support/edge.mjs";
 
 test("500 concurrent one-unit reservations on 100 units: exactly 100 succeed", async () => {
@@ -156,6 +157,57 @@ test("a slipped purchase order announces eta_changed for the lines it moves", as
         ["backorder_cancelled", "E-2", 1, "discontinued"],
       ],
     );
+  } finally {
+    await mf.dispose();
+  }
+});
+
+// A claims shard as builds before the confirm/release flow left it: no `meta`, and a claims
+// table without `confirmed`. Written by a stand-in worker into the same persisted objects.
+const EARLY_REGISTRY = `
+import { DurableObject } from "cloudflare:workers";
+export class Registry extends DurableObject {
+  async fetch() {
+    this.ctx.storage.sql.exec(\`CREATE TABLE claims (
+      key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, sku TEXT NOT NULL, at INTEGER NOT NULL,
+      permanent INTEGER NOT NULL)\`);
+    return new Response(null, { status: 204 });
+  }
+}
+export class SkuLedger extends DurableObject {}
+export default {
+  fetch(request, env) {
+    return env.REGISTRY.get(env.REGISTRY.idFromName(new URL(request.url).pathname.slice(1))).fetch(request);
+  },
+};
+`;
+
+test("a claims shard from an earlier build is upgraded: a refused order frees its id", async () => {
+  const persist = tempState("early-registry");
+  const early = new Miniflare({
+    modules: true,
+    script: EARLY_REGISTRY,
+    compatibilityDate: "2026-04-01",
+    durableObjects: {
+      SKU_LEDGER: { className: "SkuLedger", useSQLite: true },
+      REGISTRY: { className: "Registry", useSQLite: true },
+    },
+    durableObjectsPersist: persist,
+  });
+  // "order:EARLY-0" is claimed in shard claims-3 (FNV-1a of the key, mod 16).
+  assert.equal((await early.dispatchFetch("http://edge.test/claims-3")).status, 204);
+  await early.dispose();
+
+  const mf = startEdge({ persist });
+  try {
+    await putProduct(mf, "MUG-1", { on_hand: 1, backorders: "deny" });
+    const order = (qty) => ({ order_id: "EARLY-0", lines: [{ sku: "MUG-1", qty }] });
+    const refused = await call(mf, "POST", "/v1/orders", { body: order(5), token: true, now: at() });
+    assert.equal(refused.status, 409, refused.text);
+    const corrected = await call(mf, "POST", "/v1/orders", { body: order(1), token: true, now: at() });
+    assert.equal(corrected.status, 201, corrected.text);
+    const replayed = await call(mf, "POST", "/v1/orders", { body: order(1), token: true, now: at() });
+    assert.equal(replayed.status, 201, replayed.text);
   } finally {
     await mf.dispose();
   }
