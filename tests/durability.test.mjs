@@ -2,7 +2,6 @@
 // every acknowledged write after a restart, and hold expiry by the alarm with no request.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Miniflare } from "miniflare";
 import { at, call, freshKey, putProduct, reserve, startEdge, tempState } from "./support/edge.mjs";
 
 test("500 concurrent one-unit reservations on 100 units: exactly 100 succeed", async () => {
@@ -184,16 +183,7 @@ export default {
 
 test("a claims shard from an earlier build is upgraded: a refused order frees its id", async () => {
   const persist = tempState("early-registry");
-  const early = new Miniflare({
-    modules: true,
-    script: EARLY_REGISTRY,
-    compatibilityDate: "2026-04-01",
-    durableObjects: {
-      SKU_LEDGER: { className: "SkuLedger", useSQLite: true },
-      REGISTRY: { className: "Registry", useSQLite: true },
-    },
-    durableObjectsPersist: persist,
-  });
+  const early = startEdge({ persist, script: EARLY_REGISTRY });
   // "order:EARLY-0" is claimed in shard claims-3 (FNV-1a of the key, mod 16).
   assert.equal((await early.dispatchFetch("http://edge.test/claims-3")).status, 204);
   await early.dispose();

@@ -26,19 +26,28 @@ export function tempState(name) {
   return dir;
 }
 
-export function startEdge({ persist, devClock = true, token = TOKEN } = {}) {
+/**
+ * The built worker in workerd, or `script` (an ES module's source) in its place with the same
+ * Durable Object bindings and storage — to plant state as another build would have left it.
+ */
+export function startEdge({ persist, devClock = true, token = TOKEN, script } = {}) {
   const build = path.join(root, "crates/worker/build");
   const bindings = {};
   if (token) bindings.MERCHANT_TOKEN = token;
   if (devClock) bindings.BACKORDER_DEV_CLOCK = "1";
+  const code = script
+    ? { script }
+    : {
+        scriptPath: path.join(build, "worker/shim.mjs"),
+        modulesRoot: build,
+        modulesRules: [
+          { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+          { type: "CompiledWasm", include: ["**/*.wasm"] },
+        ],
+      };
   return new Miniflare({
     modules: true,
-    scriptPath: path.join(build, "worker/shim.mjs"),
-    modulesRoot: build,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
+    ...code,
     compatibilityDate: "2026-04-01",
     cf: false,
     durableObjects: {
