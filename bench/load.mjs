@@ -11,7 +11,7 @@ const TIMEOUT_MS = 10_000;
 /**
  * @param {{ port: number, clients: number, seconds: number,
  *           request: (n: number) => { method: string, path: string, headers?: object, body?: string } }} options
- * @returns {Promise<{ rate: number, p50: number, p99: number, mean: number, total: number,
+ * @returns {Promise<{ rate: number, p50: number, p99: number, mean: number,
  *                     statuses: Map<number, number>, dropped: number, busy: number }>}
  */
 export async function closedLoop({ port, clients, seconds, request }) {
@@ -98,7 +98,6 @@ export async function closedLoop({ port, clients, seconds, request }) {
     p50: at(0.5),
     p99: at(0.99),
     mean,
-    total: answered,
     statuses,
     // Requests whose connection the server closed, or that got no answer within the timeout
     // (in the latencies with their wait until then; perhaps applied).

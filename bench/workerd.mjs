@@ -1,7 +1,7 @@
 // Serves the built worker with `workerd serve` directly — no Miniflare proxy, no wrangler —
 // from a generated config, with its Durable Objects' SQLite files in `stateDir`.
-import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, root } from "../tests/support/edge.mjs";
@@ -62,7 +62,7 @@ const config :Workerd.Config = (
 ${worker("edge", { hostsObjects: !separate })}${separate ? worker("ledger", { hostsObjects: true }) : ""}`,
   );
   const binary = path.join(root, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
-  const args = ["serve", "config.capnp", "--experimental", ...(process.env.WORKERD_VERBOSE ? ["--verbose"] : []), ...(inspector ? [`--inspector-addr=${inspector}`] : [])];
+  const args = ["serve", "config.capnp", "--experimental", ...(inspector ? [`--inspector-addr=${inspector}`] : [])];
   const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "inherit", "inherit"] });
   const killOnExit = () => child.kill("SIGKILL");
   process.on("exit", killOnExit);
@@ -76,8 +76,15 @@ ${worker("edge", { hostsObjects: !separate })}${separate ? worker("ledger", { ho
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+  const ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
   return {
     url,
+    /** CPU time workerd has used so far (user + system, every thread), in ms, from /proc. */
+    cpuMs() {
+      // Fields after the command name (which is in parentheses): utime and stime are 12th and 13th.
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+    },
     async stop() {
       process.off("exit", killOnExit);
       child.kill("SIGTERM");
