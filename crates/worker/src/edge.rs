@@ -8,7 +8,7 @@ use backorder_core::{Command, Millis};
 use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
-use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
+use worker::{Env, Headers, Method, Request, Response, Result, Stub};
 
 use crate::auth::bearer_matches;
 use crate::reply::{Exposure, Reply};
@@ -207,14 +207,8 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
         Route::Events => {
             let query = path_and_query.split_once('?').map_or("", |(_, q)| q);
             Ok(Answer::Relay(
-                call(
-                    &registry_stub(env, "catalog")?,
-                    "GET",
-                    &format!("/events?{query}"),
-                    Headers::new(),
-                    &[],
-                )
-                .await?,
+                call(registry_stub(env, "catalog")?, "GET", &format!("/events?{query}"), Headers::new(), &[])
+                    .await?,
             ))
         }
     }
@@ -305,24 +299,38 @@ impl Forward {
             headers.set(HEADER_CLIENT, client)?;
         }
         let stub = env.durable_object(SKU_LEDGER)?.id_from_name(&self.sku)?.get_stub()?;
-        call(&stub, method, path_and_query, headers, body).await
+        call(stub, method, path_and_query, headers, body).await
     }
 }
 
 async fn call(
-    stub: &Stub,
+    stub: Stub,
     method: &str,
     path_and_query: &str,
     headers: Headers,
     body: &[u8],
 ) -> Result<web_sys::Response> {
-    let mut init = RequestInit::new();
-    init.with_method(Method::from(method.to_string())).with_headers(headers);
+    // web_sys's own RequestInit: worker's would also encode Cloudflare's `cf` options, which
+    // internal calls never set.
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_headers(headers.as_ref());
     if !body.is_empty() {
-        init.with_body(Some(js_sys::Uint8Array::from(body).into()));
+        init.set_body(&js_sys::Uint8Array::from(body));
     }
-    let request = Request::new_with_init(&format!("https://internal{path_and_query}"), &init)?;
-    Ok(Box::pin(stub.fetch_with_request(request)).await?.into())
+    let request =
+        web_sys::Request::new_with_str_and_init(&format!("https://internal{path_and_query}"), &init)?;
+    let response =
+        wasm_bindgen_futures::JsFuture::from(stub.into_rpc::<ObjectStub>().fetch(&request)).await?;
+    Ok(response.unchecked_into())
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A Durable Object stub as the runtime gives it, for calling its `fetch` directly.
+    type ObjectStub;
+    #[wasm_bindgen(method)]
+    fn fetch(this: &ObjectStub, request: &web_sys::Request) -> js_sys::Promise;
 }
 
 /// A response's status and text.
@@ -353,7 +361,7 @@ fn registry_stub(env: &Env, name: &str) -> Result<Stub> {
 
 /// Calls the registry object `name` (the catalog, or a claims shard).
 async fn registry(env: &Env, name: &str, method: &str, path_and_query: &str, body: &[u8]) -> Result<Reply> {
-    read_reply(call(&registry_stub(env, name)?, method, path_and_query, Headers::new(), body).await?).await
+    read_reply(call(registry_stub(env, name)?, method, path_and_query, Headers::new(), body).await?).await
 }
 
 #[derive(Serialize, Deserialize)]
