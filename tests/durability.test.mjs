@@ -87,6 +87,54 @@ test("a restart keeps every acknowledged write", async () => {
   }
 });
 
+test("settled orders are read from storage after a restart, and cancel from there", async () => {
+  // An order with nothing left waiting leaves the ledger's memory; it must still answer.
+  const persist = tempState("settled");
+  let mf = startEdge({ persist });
+  const orders = {};
+  const order = async (id, qty, minutes) => {
+    const body = { order_id: id, lines: [{ sku: "SET-1", qty }] };
+    const reply = await call(mf, "POST", "/v1/orders", { body, token: true, now: at(minutes) });
+    assert.equal(reply.status, 201);
+    orders[id] = { body, reply };
+  };
+  try {
+    await putProduct(mf, "SET-1", { on_hand: 3, lead_time_days: 10 });
+    await order("S-1", 2, 1); // ships at once: settled
+    await order("S-2", 2, 2); // one unit waits until the receipt below fills it
+    const receipt = await call(mf, "POST", "/v1/skus/SET-1/receipts", { body: { qty: 1 }, token: true, now: at(3) });
+    assert.deepEqual(receipt.json.allocated, [{ order_id: "S-2", qty: 1 }]);
+  } finally {
+    await mf.dispose();
+  }
+
+  mf = startEdge({ persist });
+  try {
+    const s1 = await call(mf, "GET", "/v1/orders/S-1", { token: true, now: at(4) });
+    assert.equal(s1.status, 200);
+    assert.deepEqual(s1.json, orders["S-1"].reply.json, "a shipped order reads as it was confirmed");
+    const s2 = await call(mf, "GET", "/v1/orders/S-2", { token: true, now: at(4) });
+    assert.equal(s2.json.lines[0].status, "ready");
+    const replay = await call(mf, "POST", "/v1/orders", { body: orders["S-1"].body, token: true, now: at(5) });
+    assert.equal(replay.text, orders["S-1"].reply.text);
+    const cancel = await call(mf, "POST", "/v1/orders/S-1/cancel", { token: true, now: at(6) });
+    assert.deepEqual(cancel.json, { order_id: "S-1", sku: "SET-1", refund_qty: 2, restocked: 2, backorder_cancelled: 0 });
+    const availability = await call(mf, "GET", "/v1/skus/SET-1/availability", { now: at(7) });
+    assert.equal(availability.json.available_now, 2, "the cancelled order's units are back, once");
+  } finally {
+    await mf.dispose();
+  }
+  mf = startEdge({ persist });
+  try {
+    const again = await call(mf, "POST", "/v1/orders/S-1/cancel", { token: true, now: at(8) });
+    assert.equal(again.text, JSON.stringify({ order_id: "S-1", sku: "SET-1", refund_qty: 2, restocked: 2, backorder_cancelled: 0 }));
+    const availability = await call(mf, "GET", "/v1/skus/SET-1/availability", { now: at(9) });
+    assert.equal(availability.json.available_now, 2);
+  } finally {
+    await mf.dispose();
+  }
+});
+
 test("the alarm expires a hold with no request to its ledger", async () => {
   const mf = startEdge({ persist: tempState("alarm") });
   try {

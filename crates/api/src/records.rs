@@ -34,6 +34,10 @@ pub struct StockRecord {
     pub reorder_reported: u32,
     #[serde(with = "iso_date_option")]
     pub projected_on: Option<Date>,
+    /// Rows from before lines settled out of memory read as 0: their settled lines are all
+    /// still stored as open, and restoring counts them.
+    #[serde(default)]
+    pub settled_units: u64,
 }
 
 impl From<&Stock> for StockRecord {
@@ -46,6 +50,7 @@ impl From<&Stock> for StockRecord {
             next_event_seq: s.next_event_seq,
             reorder_reported: s.reorder_reported,
             projected_on: s.projected_on,
+            settled_units: s.settled_units,
         }
     }
 }
@@ -60,6 +65,7 @@ impl From<&StockRecord> for Stock {
             next_event_seq: s.next_event_seq,
             reorder_reported: s.reorder_reported,
             projected_on: s.projected_on,
+            settled_units: s.settled_units,
         }
     }
 }

@@ -57,6 +57,15 @@ pub enum Command {
 }
 
 impl Command {
+    /// The order line the command acts on, if any: a shell brings that line back with
+    /// [`crate::Ledger::visit`] first when it has settled out of memory.
+    pub fn order_id(&self) -> Option<&str> {
+        match self {
+            Command::Confirm { order_id, .. } | Command::Cancel { order_id, .. } => Some(order_id),
+            _ => None,
+        }
+    }
+
     /// A canonical text of the request, for idempotency: two commands with the same
     /// fingerprint are the same request. Ids the shell generates per attempt are left out,
     /// so a retried reservation matches its first attempt.

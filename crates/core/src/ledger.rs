@@ -2,7 +2,13 @@
 //!
 //! Every change goes through [`Ledger::apply`] (a command at `now`) or [`Ledger::advance`]
 //! (time passing). Both first expire due holds, then act, then settle: projections are
-//! recomputed where supply may have moved them, and events are queued for the shell.
+//! recomputed where supply may have moved them, events are queued for the shell, and order
+//! lines with nothing left waiting leave memory.
+//!
+//! Settled lines are most of a long-lived SKU's lines, and nothing but a command or view naming
+//! one needs them: memory and load time stay proportional to what is open. The shell persists
+//! them ([`Changes::settled`]) and hands one back with [`Ledger::visit`] when asked about it;
+//! their units stay counted in [`Stock::settled_units`], so conservation still adds up.
 
 use alloc::borrow::Cow;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -49,6 +55,33 @@ pub struct Line {
     pub backorder_cancellation: Option<Cancellation>,
 }
 
+impl Line {
+    /// The view of a settled line, from its record alone: nothing of it waits.
+    pub fn settled_view(&self) -> LineView {
+        self.view(0, None, None)
+    }
+
+    fn view(&self, outstanding: u32, projected: Option<Date>, index: Option<usize>) -> LineView {
+        let allocated = match self.cancellation {
+            Some(_) => 0,
+            None => self.quote.backorder - outstanding - self.cancelled_backorder,
+        };
+        LineView {
+            order_id: self.order_id.clone(),
+            quote: self.quote,
+            ship: self.ship,
+            allocated,
+            outstanding,
+            cancelled_backorder: self.cancelled_backorder,
+            projected,
+            position: index.map(|i| i as u32 + 1),
+            cancellation: self.cancellation,
+            reservation: self.reservation.clone(),
+            created_at: self.created_at,
+        }
+    }
+}
+
 /// A place in the backorder queue, as persisted beside its hold or line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Waiting {
@@ -75,6 +108,9 @@ pub struct Stock {
     pub reorder_reported: u32,
     /// The day projections were last computed for.
     pub projected_on: Option<Date>,
+    /// Units delivered to order lines that settled out of memory (shipped now or filled
+    /// from the queue, less cancellations).
+    pub settled_units: u64,
 }
 
 /// What changed since the last [`Ledger::take_changes`], for the shell to persist.
@@ -86,8 +122,13 @@ pub struct Changes {
     pub stock: bool,
     /// Ids whose record must be written again (or deleted when gone).
     pub holds: BTreeSet<String>,
+    /// Lines whose record must be written again: open ones from memory ([`Ledger::line_record`]),
+    /// settled ones from [`Changes::settled`].
     pub lines: BTreeSet<String>,
     pub purchase_orders: BTreeSet<String>,
+    /// Lines that changed and left memory, settled: the shell keeps their records for
+    /// [`Ledger::visit`].
+    pub settled: Vec<Line>,
 }
 
 impl Changes {
@@ -97,6 +138,7 @@ impl Changes {
             && self.holds.is_empty()
             && self.lines.is_empty()
             && self.purchase_orders.is_empty()
+            && self.settled.is_empty()
     }
 }
 
@@ -127,7 +169,11 @@ pub struct Ledger {
     expiries: BTreeSet<(Millis, String)>,
     /// Resolved reservations by resolution time, forgotten after a day.
     resolved: BTreeSet<(Millis, String)>,
+    /// Open lines, and settled ones visiting for a command (see the module's doc).
     lines: BTreeMap<String, Line>,
+    /// Settled lines brought back by `visit`, with the units `stock.settled_units` counts
+    /// for each (rarely more than one).
+    visiting: Vec<(String, u64)>,
     /// Waiting backordered units, oldest first (ascending `seq`).
     queue: VecDeque<Entry>,
     /// Sorted by expected date, then id.
@@ -141,7 +187,9 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// Rebuilds a ledger from persisted parts, checking every invariant.
+    /// Rebuilds a ledger from persisted parts, checking every invariant. `lines` are the open
+    /// ones; a settled line among them (stored before lines settled out of memory) is counted
+    /// and handed back in [`Changes::settled`] to be stored as settled.
     pub fn restore(
         policy: Policy,
         stock: Stock,
@@ -166,9 +214,13 @@ impl Ledger {
             }
         }
         for (line, waiting) in lines {
-            if let Some(waiting) = waiting {
-                queue.push(Entry::new(line.seq, Owner::Order(line.order_id.clone()), waiting));
-            }
+            let Some(waiting) = waiting else {
+                ledger.stock.settled_units += settled_units(&line);
+                ledger.changes.stock = true;
+                ledger.changes.settled.push(line);
+                continue;
+            };
+            queue.push(Entry::new(line.seq, Owner::Order(line.order_id.clone()), waiting));
             if ledger.lines.insert(line.order_id.clone(), line).is_some() {
                 return Err("two order lines share an id");
             }
@@ -257,27 +309,26 @@ impl Ledger {
         })
     }
 
+    /// An open or visiting line; a settled one is viewed with [`Line::settled_view`].
     pub fn line_view(&self, order_id: &str) -> Option<LineView> {
         let line = self.lines.get(order_id)?;
         let index = self.queue_index(line.seq);
-        let outstanding = self.outstanding(line.seq);
-        let allocated = match line.cancellation {
-            Some(_) => 0,
-            None => line.quote.backorder - outstanding - line.cancelled_backorder,
-        };
-        Some(LineView {
-            order_id: line.order_id.clone(),
-            quote: line.quote,
-            ship: line.ship,
-            allocated,
-            outstanding,
-            cancelled_backorder: line.cancelled_backorder,
-            projected: index.and_then(|i| self.queue[i].projected),
-            position: index.map(|i| i as u32 + 1),
-            cancellation: line.cancellation,
-            reservation: line.reservation.clone(),
-            created_at: line.created_at,
-        })
+        let entry = index.map(|i| &self.queue[i]);
+        Some(line.view(entry.map_or(0, |e| e.outstanding), entry.and_then(|e| e.projected), index))
+    }
+
+    /// Brings back a settled line from the shell's records before a command that names it
+    /// ([`Command::order_id`]). It leaves memory again when the command settles.
+    pub fn visit(&mut self, line: Line) -> Result<(), &'static str> {
+        if self.lines.contains_key(&line.order_id) {
+            return Err("the line is already in memory");
+        }
+        if self.queue_index(line.seq).is_some() {
+            return Err("a settled line cannot own a queue entry");
+        }
+        self.visiting.push((line.order_id.clone(), settled_units(&line)));
+        self.lines.insert(line.order_id.clone(), line);
+        Ok(())
     }
 
     /// The backorder queue, oldest first.
@@ -713,7 +764,7 @@ impl Ledger {
     }
 
     /// After every command: forget old reservations, refresh projections if they may have
-    /// moved, and announce threshold crossings.
+    /// moved, announce threshold crossings, and let settled lines leave memory.
     fn settle(&mut self, now: Millis, free_before: u32) {
         while let Some((at, id)) = self.resolved.first().cloned() {
             if now.saturating_sub(at) <= KEY_RETENTION_MS {
@@ -746,6 +797,33 @@ impl Ledger {
             }
             self.stock.reorder_reported = shortfall;
             self.changes.stock = true;
+        }
+        self.evict_settled_lines();
+    }
+
+    /// Lines that changed or visited and have nothing waiting leave memory; their units move
+    /// to `stock.settled_units`, and changed ones go to the shell to be stored as settled.
+    fn evict_settled_lines(&mut self) {
+        let visited = self.visiting.iter().map(|(order_id, _)| order_id);
+        let candidates: Vec<String> = self.changes.lines.iter().chain(visited).cloned().collect();
+        for order_id in candidates {
+            let Some(line) = self.lines.get(&order_id) else { continue };
+            if self.queue_index(line.seq).is_some() {
+                continue;
+            }
+            let Some(line) = self.lines.remove(&order_id) else { continue };
+            let counted = match self.visiting.iter().position(|(id, _)| *id == order_id) {
+                Some(index) => self.visiting.swap_remove(index).1,
+                None => 0,
+            };
+            let units = settled_units(&line);
+            if units != counted {
+                self.stock.settled_units = (self.stock.settled_units + units).saturating_sub(counted);
+                self.changes.stock = true;
+            }
+            if self.changes.lines.contains(&order_id) {
+                self.changes.settled.push(line);
+            }
         }
     }
 
@@ -895,7 +973,20 @@ impl Ledger {
         for hold in &held {
             accounted += i128::from(hold.quote.qty) - i128::from(self.outstanding(hold.seq));
         }
-        for line in self.lines.values().filter(|line| line.cancellation.is_none()) {
+        accounted += i128::from(self.stock.settled_units);
+        for line in self.lines.values() {
+            if let Some(&(_, counted)) = self.visiting.iter().find(|(id, _)| *id == line.order_id) {
+                if self.queue_index(line.seq).is_some() {
+                    return Err("a settled line owns a queue entry");
+                }
+                // Counted in `settled_units` as it was stored, until it leaves memory again.
+                accounted += i128::from(settled_units(line)) - i128::from(counted);
+                continue;
+            }
+            // Every other line in memory waits, so none is cancelled.
+            if self.queue_index(line.seq).is_none() {
+                return Err("a settled line stayed in memory");
+            }
             let waiting = self.outstanding(line.seq);
             let filled = line.quote.backorder.checked_sub(waiting + line.cancelled_backorder);
             accounted += i128::from(line.quote.now)
@@ -943,6 +1034,14 @@ impl SupplyCursor<'_> {
             self.index += 1;
             self.used = 0;
         }
+    }
+}
+
+/// The units a settled line keeps out of stock: all it took, less what a cancellation gave back.
+fn settled_units(line: &Line) -> u64 {
+    match line.cancellation {
+        Some(_) => 0,
+        None => u64::from(line.quote.now) + u64::from(line.quote.backorder - line.cancelled_backorder),
     }
 }
 

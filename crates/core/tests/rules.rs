@@ -622,3 +622,76 @@ fn event_sequence_numbers_have_no_gaps() {
     let first = seqs[0];
     assert_eq!(seqs, (first..first + seqs.len() as u64).collect::<Vec<_>>());
 }
+
+#[test]
+fn settled_lines_leave_memory_and_come_back_for_a_command() {
+    let mut shop = Shop::new(allow(Some(14)), 5);
+    shop.order("A", 2).unwrap();
+    let waiting = shop.order("B", 4).unwrap();
+    assert_eq!((waiting.quote.now, waiting.quote.backorder), (3, 1));
+    // A shipped at once: nothing of it waits, so only B (one unit waiting) stays in memory.
+    let in_memory: Vec<&str> = shop.ledger.lines().map(|line| line.order_id.as_str()).collect();
+    assert_eq!(in_memory, ["B"]);
+    assert_eq!(shop.ledger.stock().settled_units, 2);
+    // A receipt fills B: it settles too, and its record says what it got.
+    shop.receive(1, None).unwrap();
+    assert_eq!(shop.ledger.lines().count(), 0);
+    assert_eq!(shop.ledger.stock().settled_units, 6);
+    assert_eq!((shop.line("B").allocated, shop.line("B").outstanding), (1, 0));
+    // Cancelling a settled line brings it back, restocks it, and it settles again.
+    let Outcome::Cancelled { cancellation, .. } =
+        shop.apply(Command::Cancel { order_id: "A".into(), scope: CancelScope::Line }).unwrap()
+    else {
+        panic!("cancel answered otherwise")
+    };
+    assert_eq!(cancellation.restocked, 2);
+    assert_eq!(shop.ledger.available_now(), 2);
+    assert_eq!(shop.ledger.lines().count(), 0);
+    assert_eq!(shop.ledger.stock().settled_units, 4);
+    assert_eq!(shop.line("A").cancellation, Some(cancellation));
+}
+
+#[test]
+fn a_settled_order_confirmed_again_answers_as_before_and_takes_nothing() {
+    let mut shop = Shop::new(allow(Some(14)), 5);
+    let first = shop.apply(Command::Confirm { order_id: "A".into(), qty: 2, ship: None, reservation: None });
+    let again = shop.apply(Command::Confirm { order_id: "A".into(), qty: 2, ship: None, reservation: None });
+    assert_eq!(again, first);
+    assert_eq!(shop.ledger.available_now(), 3);
+    let other = shop.apply(Command::Confirm { order_id: "A".into(), qty: 3, ship: None, reservation: None });
+    assert_eq!(other, Err(Error::OrderExists));
+    // A visiting line that nothing changed leaves without being written again.
+    assert!(shop.ledger.take_changes().settled.is_empty());
+    assert_eq!(shop.ledger.lines().count(), 0);
+}
+
+#[test]
+fn restore_settles_lines_stored_before_lines_settled() {
+    let mut shop = Shop::new(allow(Some(14)), 5);
+    shop.order("A", 2).unwrap();
+    shop.order("B", 6).unwrap();
+    let ledger = &shop.ledger;
+    // As an earlier version stored it: every line, and no settled units counted.
+    let stock = Stock { settled_units: 0, ..ledger.stock().clone() };
+    let a = shop.settled["A"].clone();
+    let mut lines: Vec<(Line, Option<Waiting>)> = vec![(a.clone(), None)];
+    lines.extend(ledger.lines().map(|l| ledger.line_record(&l.order_id).unwrap()));
+    let holds = ledger.holds().map(|h| ledger.hold_record(&h.id).unwrap()).collect();
+    let mut restored =
+        Ledger::restore(ledger.policy().clone(), stock, holds, lines, ledger.purchase_orders().to_vec())
+            .unwrap();
+    assert_eq!(restored.stock().settled_units, 2);
+    assert_eq!(restored.lines().map(|line| line.order_id.as_str()).collect::<Vec<_>>(), ["B"]);
+    let changes = restored.take_changes();
+    assert_eq!((changes.settled, changes.stock), (vec![a], true));
+}
+
+#[test]
+fn only_a_settled_line_can_visit() {
+    let mut shop = Shop::new(allow(Some(14)), 0);
+    shop.order("A", 1).unwrap();
+    let (open, _) = shop.ledger.line_record("A").unwrap();
+    assert_eq!(shop.ledger.visit(open.clone()), Err("the line is already in memory"));
+    let other = Line { order_id: "B".into(), ..open };
+    assert_eq!(shop.ledger.visit(other), Err("a settled line cannot own a queue entry"));
+}

@@ -371,6 +371,7 @@ impl SkuLedger {
                         }
                     }
                     let command = line.command(&request.order_id);
+                    store::visit_line(&sql, &mut product.ledger, &request.order_id)?;
                     let key = KeySpace::Order.key(&request.order_id);
                     // An order id is the merchant's own number: a failed attempt must not use it up.
                     Ok(once(&sql, &key, &command.fingerprint(), now, Keep::Successes, || {
@@ -381,16 +382,19 @@ impl SkuLedger {
                     }))
                 }
                 Route::GetOrder { order_id } => {
-                    let view = product
-                        .ledger
-                        .line_view(&order_id)
-                        .ok_or_else(|| ApiError::not_found("no such order"))?;
+                    let view = match product.ledger.line_view(&order_id) {
+                        Some(view) => view,
+                        None => store::settled_line(&sql, &product.ledger, &order_id)?
+                            .ok_or_else(|| ApiError::not_found("no such order"))?
+                            .settled_view(),
+                    };
                     Ok(Reply::json(200, &order_doc(sku, &view)))
                 }
                 Route::CancelOrder { order_id } => {
                     let request: CancelRequest =
                         if body.is_empty() { CancelRequest::default() } else { parse(body)? };
                     let command = Command::Cancel { order_id: order_id.clone(), scope: request.scope.into() };
+                    store::visit_line(&sql, &mut product.ledger, &order_id)?;
                     match product.ledger.apply(now, command) {
                         Ok(Outcome::Cancelled { cancellation, .. }) => {
                             Ok(Reply::json(200, &CancelDoc::new(&order_id, sku, &cancellation)))

@@ -1,6 +1,8 @@
 //! A SKU's ledger in its Durable Object's SQLite: schema, load, and write-back of changes.
 //!
-//! Every row is one JSON record from `backorder_api::records`. The ledger object writes a
+//! Every row is one JSON record from `backorder_api::records`. Order lines that settled
+//! (nothing of them waits) stay in `lines` marked `settled`, and are read one at a time when
+//! a request names them: loading reads only the open ones. The ledger object writes a
 //! command's changes inside `transactionSync` right after the core applied it — no `await`
 //! in between — so they commit together or not at all, and the reply waits until they are
 //! durable.
@@ -9,14 +11,15 @@ use backorder_api::output::EventDoc;
 use backorder_api::records::{HoldRecord, LineRecord, ProductRecord, StockRecord, PRODUCT_RECORD_VERSION};
 use backorder_api::{output::PurchaseOrderDoc, policy::PolicyDoc, ApiError};
 use backorder_core::replies::{ReplyStore, KEY_RETENTION_MS};
-use backorder_core::{Ledger, Millis, PurchaseOrder};
+use backorder_core::{Ledger, Line, Millis, PurchaseOrder};
 use worker::SqlStorage;
 
 use crate::reply::Reply;
 use crate::sql::{exec, int, integer, internal, rows, text};
 
 /// Schema migrations, applied in order (see `sql::migrate`, which also keeps `meta`).
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE IF NOT EXISTS product (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS stock (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS holds (id TEXT PRIMARY KEY, record TEXT NOT NULL);
@@ -27,7 +30,12 @@ const MIGRATIONS: &[&str] = &["
         at INTEGER NOT NULL);
     CREATE INDEX IF NOT EXISTS replies_by_age ON replies (at);
     CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, event TEXT NOT NULL);
-"];
+",
+    "
+    ALTER TABLE lines ADD COLUMN settled INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX IF NOT EXISTS open_lines ON lines (order_id) WHERE settled = 0;
+",
+];
 
 /// A product: its SKU, name and ledger.
 pub struct Product {
@@ -63,7 +71,7 @@ pub fn load(sql: &SqlStorage) -> Result<Option<Product>, ApiError> {
     for record in records::<HoldRecord>(sql, "SELECT record FROM holds")? {
         holds.push(record.to_core(&policy)?);
     }
-    let lines = records::<LineRecord>(sql, "SELECT record FROM lines")?
+    let lines = records::<LineRecord>(sql, "SELECT record FROM lines WHERE settled = 0")?
         .iter()
         .map(|record| record.to_core(&policy))
         .collect();
@@ -112,14 +120,12 @@ pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<bool, ApiError> {
         }
     }
     for order_id in &changes.lines {
-        match ledger.line_record(order_id) {
-            Some((line, waiting)) => exec(
-                sql,
-                "INSERT OR REPLACE INTO lines (order_id, record) VALUES (?, ?)",
-                vec![order_id.as_str().into(), encode(&LineRecord::new(&line, waiting))?.into()],
-            )?,
-            None => exec(sql, "DELETE FROM lines WHERE order_id = ?", vec![order_id.as_str().into()])?,
+        if let Some((line, waiting)) = ledger.line_record(order_id) {
+            write_line(sql, &LineRecord::new(&line, waiting), false)?;
         }
+    }
+    for line in &changes.settled {
+        write_line(sql, &LineRecord::new(line, None), true)?;
     }
     for id in &changes.purchase_orders {
         match ledger.purchase_orders().iter().find(|po| &po.id == id) {
@@ -140,6 +146,36 @@ pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<bool, ApiError> {
         )?;
     }
     Ok(!events.is_empty())
+}
+
+fn write_line(sql: &SqlStorage, record: &LineRecord, settled: bool) -> Result<(), ApiError> {
+    exec(
+        sql,
+        "INSERT OR REPLACE INTO lines (order_id, record, settled) VALUES (?, ?, ?)",
+        vec![record.order_id.as_str().into(), encode(record)?.into(), int(i64::from(settled))],
+    )
+}
+
+/// A settled order line's record, if `order_id` names one.
+pub fn settled_line(sql: &SqlStorage, ledger: &Ledger, order_id: &str) -> Result<Option<Line>, ApiError> {
+    let found =
+        rows(sql, "SELECT record FROM lines WHERE order_id = ? AND settled = 1", vec![order_id.into()])?;
+    match found.first() {
+        Some(row) => Ok(Some(decode::<LineRecord>(text(row, 0))?.to_core(ledger.policy()).0)),
+        None => Ok(None),
+    }
+}
+
+/// Brings back the settled line a command names, so the ledger can act on it (or see that
+/// the order exists).
+pub fn visit_line(sql: &SqlStorage, ledger: &mut Ledger, order_id: &str) -> Result<(), ApiError> {
+    if ledger.line_view(order_id).is_some() {
+        return Ok(());
+    }
+    match settled_line(sql, ledger, order_id)? {
+        Some(line) => ledger.visit(line).map_err(|broken| internal("stored line", broken)),
+        None => Ok(()),
+    }
 }
 
 /// The name the catalog lists this product under, if it was listed (call once loaded).

@@ -21,12 +21,19 @@ pub struct Shop {
     pub ledger: Ledger,
     pub now: Millis,
     next_id: u32,
+    /// Settled lines' records, kept as a shell keeps them.
+    pub settled: std::collections::BTreeMap<String, Line>,
 }
 
 impl Shop {
     /// A store on Thursday 2026-11-26 at 10:00 with `on_hand` units and `policy`.
     pub fn new(policy: Policy, on_hand: u32) -> Shop {
-        let mut shop = Shop { ledger: Ledger::default(), now: morning("2026-11-26"), next_id: 0 };
+        let mut shop = Shop {
+            ledger: Ledger::default(),
+            now: morning("2026-11-26"),
+            next_id: 0,
+            settled: Default::default(),
+        };
         shop.apply(Command::Configure { policy, on_hand: Some(on_hand) }).expect("valid setup");
         shop.ledger.take_events();
         shop
@@ -36,10 +43,24 @@ impl Shop {
         self.ledger.today(self.now)
     }
 
+    /// Applies `command` as a shell would: bringing back the settled line it names, and
+    /// keeping the records of lines that settle.
     pub fn apply(&mut self, command: Command) -> Result<Outcome, Error> {
+        if let Some(line) = command.order_id().and_then(|id| self.settled.get(id)) {
+            if self.ledger.line_view(&line.order_id).is_none() {
+                self.ledger.visit(line.clone()).expect("a settled line can visit");
+            }
+        }
         let result = self.ledger.apply(self.now, command);
         self.ledger.check_invariants().expect("invariants hold after every command");
+        self.keep_settled();
         result
+    }
+
+    fn keep_settled(&mut self) {
+        for line in self.ledger.take_changes().settled {
+            self.settled.insert(line.order_id.clone(), line);
+        }
     }
 
     pub fn reserve_as(&mut self, ship: Ship, qty: u32) -> Result<HoldView, Error> {
@@ -90,8 +111,12 @@ impl Shop {
             .expect("valid PO");
     }
 
+    /// An open line's view, or a settled one's from its record.
     pub fn line(&self, order_id: &str) -> LineView {
-        self.ledger.line_view(order_id).expect("line exists")
+        self.ledger
+            .line_view(order_id)
+            .or_else(|| self.settled.get(order_id).map(Line::settled_view))
+            .expect("line exists")
     }
 
     pub fn events(&mut self) -> Vec<Event> {
@@ -107,6 +132,7 @@ impl Shop {
         self.now += by;
         self.ledger.advance(self.now);
         self.ledger.check_invariants().expect("invariants hold after time passes");
+        self.keep_settled();
     }
 }
 

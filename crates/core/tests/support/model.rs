@@ -249,6 +249,8 @@ type Reply = Result<Outcome, Error>;
 
 struct Harness {
     ledger: Ledger,
+    /// Settled lines' records, kept as a shell keeps them.
+    settled: BTreeMap<String, Line>,
     model: Model,
     replies: MemoryReplies<Reply>,
     sent: Vec<(String, Command)>,
@@ -265,7 +267,16 @@ impl Harness {
         ledger.apply(now, Command::Configure { policy: policy.clone(), on_hand: Some(on_hand) }).unwrap();
         let model = Model { policy, free: on_hand, ..Model::default() };
         let digest = 0xcbf2_9ce4_8422_2325;
-        Harness { ledger, model, replies: MemoryReplies::default(), sent: Vec::new(), now, ids: 0, digest }
+        Harness {
+            ledger,
+            settled: BTreeMap::new(),
+            model,
+            replies: MemoryReplies::default(),
+            sent: Vec::new(),
+            now,
+            ids: 0,
+            digest,
+        }
     }
 
     fn today(&self) -> Date {
@@ -277,15 +288,32 @@ impl Harness {
         format!("{prefix}{}", self.ids)
     }
 
-    /// Sends a command under a fresh idempotency key, as a shell would.
+    /// Sends a command under a fresh idempotency key, as a shell would: bringing back the
+    /// settled line it names, and keeping the records of lines that settle.
     fn send(&mut self, command: Command) -> Reply {
         let key = self.fresh_id("key-");
         self.sent.push((key.clone(), command.clone()));
+        if let Some(line) = command.order_id().and_then(|id| self.settled.get(id)) {
+            if self.ledger.line_view(&line.order_id).is_none() {
+                self.ledger.visit(line.clone()).expect("a settled line can visit");
+            }
+        }
+        let reply = self.apply_once(&key, command);
+        self.keep_settled();
+        reply
+    }
+
+    fn keep_settled(&mut self) {
+        for line in self.ledger.take_changes().settled {
+            self.settled.insert(line.order_id.clone(), line);
+        }
+    }
+
+    fn apply_once(&mut self, key: &str, command: Command) -> Reply {
         let (ledger, now) = (&mut self.ledger, self.now);
-        let reply = replies::once(&mut self.replies, &key, &command.fingerprint(), now, || {
-            ledger.apply(now, command)
-        })
-        .expect("fresh keys are never reused");
+        let reply =
+            replies::once(&mut self.replies, key, &command.fingerprint(), now, || ledger.apply(now, command))
+                .expect("fresh keys are never reused");
         for byte in format!("{reply:?}").bytes() {
             self.digest = (self.digest ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
         }
@@ -472,6 +500,7 @@ impl Harness {
             Op::Wait { minutes } => {
                 self.now += Millis::from(*minutes) * 60_000;
                 self.ledger.advance(self.now);
+                self.keep_settled();
                 self.model.expire(self.now);
             }
             Op::Change(change) => {
@@ -582,6 +611,31 @@ impl Harness {
         let model_dates: Vec<Option<Date>> = self.model.projections(today).into_values().collect();
         let dates: Vec<Option<Date>> = self.ledger.queue().map(|item| item.projected).collect();
         assert_eq!(dates, model_dates, "step {step}: projected ship dates");
+        // Every line is open in memory or settled in the shell's records, never both, and
+        // only lines with units waiting stay in memory.
+        for (order_id, line) in &self.model.lines {
+            let view = match (self.ledger.line_view(order_id), self.settled.get(order_id)) {
+                (Some(view), _) => {
+                    assert!(line.outstanding > 0, "step {step}: settled {order_id} stayed in memory");
+                    view
+                }
+                (None, Some(settled)) => settled.settled_view(),
+                (None, None) => panic!("step {step}: {order_id} is lost"),
+            };
+            assert_eq!(
+                (view.outstanding, view.cancellation.is_some()),
+                (line.outstanding, line.cancelled),
+                "step {step}: line {order_id}"
+            );
+            if !line.cancelled {
+                assert_eq!(view.allocated, line.backorder - line.outstanding - line.cancelled_backorder);
+            }
+        }
+        assert_eq!(
+            self.ledger.lines().count(),
+            self.model.lines.values().filter(|line| line.outstanding > 0).count(),
+            "step {step}: lines in memory"
+        );
         // Shoppers' actions never push an existing line's date later; only supply and time do.
         if !supply_changed && today == today_before {
             for (order_id, after) in self.projected_lines() {
