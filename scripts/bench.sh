@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm run bench`: the core's micro-benchmarks, then the edge under load (and the widget,
-# once built). Numbers are recorded in docs/performance.md with this command.
+# `npm run bench`: the core's micro-benchmarks, then the edge under load, the widget, and the
+# worker's size beside the smallest worker of its shape on the same stack. Numbers are recorded in docs/performance.md with this command.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
@@ -9,8 +9,8 @@ bash scripts/bootstrap.sh
 if ! node scripts/check-build.mjs >/dev/null 2>&1; then
   step "build the worker" bash scripts/build.sh
 fi
+step "build the widget" bash scripts/build-widget.sh
 step "core benchmarks (cargo bench -p backorder-core)" cargo bench -q -p backorder-core --bench core
 step "edge load test (node bench/edge.mjs)" node bench/edge.mjs "$@"
-if [ -f bench/widget.mjs ]; then
-  step "widget size and time to render (node bench/widget.mjs)" node bench/widget.mjs
-fi
+step "widget size and time to render (node bench/widget.mjs)" node bench/widget.mjs
+step "worker size beside its floor (bench/size-floor)" bash bench/size-floor/measure.sh
