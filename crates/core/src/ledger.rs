@@ -122,8 +122,7 @@ pub struct Changes {
     pub stock: bool,
     /// Ids whose record must be written again (or deleted when gone).
     pub holds: BTreeSet<String>,
-    /// Lines whose record must be written again: open ones from memory ([`Ledger::line_record`]),
-    /// settled ones from [`Changes::settled`].
+    /// Open lines whose record must be written again ([`Ledger::line_record`]).
     pub lines: BTreeSet<String>,
     pub purchase_orders: BTreeSet<String>,
     /// Lines that changed and left memory, settled: the shell keeps their records for
@@ -804,27 +803,36 @@ impl Ledger {
     /// Lines that changed or visited and have nothing waiting leave memory; their units move
     /// to `stock.settled_units`, and changed ones go to the shell to be stored as settled.
     fn evict_settled_lines(&mut self) {
-        let visited = self.visiting.iter().map(|(order_id, _)| order_id);
-        let candidates: Vec<String> = self.changes.lines.iter().chain(visited).cloned().collect();
-        for order_id in candidates {
+        let mut visiting = core::mem::take(&mut self.visiting);
+        for order_id in core::mem::take(&mut self.changes.lines) {
             let Some(line) = self.lines.get(&order_id) else { continue };
             if self.queue_index(line.seq).is_some() {
+                self.changes.lines.insert(order_id);
                 continue;
             }
-            let Some(line) = self.lines.remove(&order_id) else { continue };
-            let counted = match self.visiting.iter().position(|(id, _)| *id == order_id) {
-                Some(index) => self.visiting.swap_remove(index).1,
+            let counted = match visiting.iter().position(|(id, _)| *id == order_id) {
+                Some(index) => visiting.swap_remove(index).1,
                 None => 0,
             };
-            let units = settled_units(&line);
-            if units != counted {
-                self.stock.settled_units = (self.stock.settled_units + units).saturating_sub(counted);
-                self.changes.stock = true;
-            }
-            if self.changes.lines.contains(&order_id) {
+            if let Some(line) = self.evict(&order_id, counted) {
                 self.changes.settled.push(line);
             }
         }
+        // Visitors that nothing changed leave as they came: their stored record still holds.
+        for (order_id, counted) in visiting {
+            self.evict(&order_id, counted);
+        }
+    }
+
+    /// Takes a settled line out of memory; `counted` is what `settled_units` held for it.
+    fn evict(&mut self, order_id: &str, counted: u64) -> Option<Line> {
+        let line = self.lines.remove(order_id)?;
+        let units = settled_units(&line);
+        if units != counted {
+            self.stock.settled_units = (self.stock.settled_units + units).saturating_sub(counted);
+            self.changes.stock = true;
+        }
+        Some(line)
     }
 
     /// Recomputes every waiting entry's projected ship date; lines whose date moved get an
