@@ -135,6 +135,35 @@ test("settled orders are read from storage after a restart, and cancel from ther
   }
 });
 
+test("resolved reservations are read from storage after a restart, and forgotten after a day", async () => {
+  const persist = tempState("resolved");
+  let mf = startEdge({ persist });
+  let released;
+  try {
+    await putProduct(mf, "RES-1", { on_hand: 3 });
+    const held = await reserve(mf, "RES-1", 2, { now: at(1) });
+    released = await call(mf, "DELETE", `/v1/reservations/${held.json.id}`, { now: at(2) });
+    assert.equal(released.json.status, "released");
+  } finally {
+    await mf.dispose();
+  }
+  mf = startEdge({ persist });
+  try {
+    const path = `/v1/reservations/${released.json.id}`;
+    const read = await call(mf, "GET", path, { now: at(3) });
+    assert.equal(read.status, 200);
+    assert.deepEqual(read.json, released.json, "the reservation reads as it was released");
+    const again = await call(mf, "DELETE", path, { now: at(4) });
+    assert.equal(again.text, released.text, "releasing again answers the same");
+    const availability = await call(mf, "GET", "/v1/skus/RES-1/availability", { now: at(5) });
+    assert.equal(availability.json.available_now, 3, "its units came back once");
+    const dayLater = await call(mf, "GET", path, { now: at(2 + 24 * 60 + 1) });
+    assert.equal(dayLater.status, 404, "kept for a day, then forgotten");
+  } finally {
+    await mf.dispose();
+  }
+});
+
 test("the alarm expires a hold with no request to its ledger", async () => {
   const mf = startEdge({ persist: tempState("alarm") });
   try {
@@ -228,6 +257,92 @@ export default {
   },
 };
 `;
+
+// A SKU's object as the first schema stored it: every reservation and order line in memory
+// (no `resolved_at` or `settled` columns), no settled units counted. Rows in that version's
+// JSON: a released and a held reservation, and an order line that shipped at once.
+const EARLY_LEDGER = `
+import { DurableObject } from "cloudflare:workers";
+const T1 = 1795687260000; // 2026-11-26T10:01:00Z
+const quote = (qty) => ({ qty, now: qty, backorder: 0, ship_date: "2026-11-27", backorder_ship_date: null });
+export class SkuLedger extends DurableObject {
+  async fetch(request) {
+    const sku = new URL(request.url).pathname.slice(1);
+    const sql = this.ctx.storage.sql;
+    sql.exec(\`
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT INTO meta (key, value) VALUES ('schema_version', '1');
+      CREATE TABLE product (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+      CREATE TABLE stock (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+      CREATE TABLE holds (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE lines (order_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE purchase_orders (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE replies (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
+        body TEXT NOT NULL, at INTEGER NOT NULL);
+      CREATE TABLE outbox (seq INTEGER PRIMARY KEY, event TEXT NOT NULL)\`);
+    const policy = { backorders: "allow", backorder_limit: null, limit_to_inbound: false, lead_time_days: 14,
+      handling_days: 1, ship_weekdays: [1, 2, 3, 4, 5], holidays: [], low_stock_threshold: 0, discontinued: false,
+      release_date: null, utc_offset_minutes: 0, hold_minutes: 15 };
+    const row = (table, id, record) => sql.exec(\`INSERT INTO \${table} VALUES (?, ?)\`, id, JSON.stringify(record));
+    row("product", 1, { version: 1, sku, name: "Early", policy });
+    row("stock", 1, { free: 3, received: 0, adjusted: 5, next_seq: 3, next_event_seq: 0, reorder_reported: 0,
+      projected_on: "2026-11-26" });
+    const hold = (n, qty, state, resolved_at) => ({ id: \`res_\${String(n).padStart(24, "0")}.\${sku}\`, seq: n - 1,
+      quote: quote(qty), ship: "partial", state, created_at: T1, expires_at: T1 + 900000, resolved_at, waiting: null });
+    for (const h of [hold(1, 2, "released", T1 + 60000), hold(2, 1, "held", null)]) row("holds", h.id, h);
+    row("lines", "L-1", { order_id: "L-1", seq: 2, quote: quote(1), ship: "partial", reservation: null, created_at: T1,
+      cancelled_backorder: 0, cancellation: null, backorder_cancellation: null, waiting: null });
+    return new Response(null, { status: 204 });
+  }
+}
+export class Registry extends DurableObject {}
+export default {
+  fetch(request, env) {
+    return env.SKU_LEDGER.get(env.SKU_LEDGER.idFromName(new URL(request.url).pathname.slice(1))).fetch(request);
+  },
+};
+`;
+
+test("a SKU stored by the first schema upgrades: what is resolved or settled leaves memory, and still answers", async () => {
+  const persist = tempState("early-ledger");
+  const early = startEdge({ persist, script: EARLY_LEDGER });
+  for (const sku of ["OLD-1", "OLD-2"]) {
+    assert.equal((await early.dispatchFetch(`http://edge.test/${sku}`)).status, 204);
+  }
+  await early.dispose();
+  const reservation = (n, sku) => `/v1/reservations/res_${String(n).padStart(24, "0")}.${sku}`;
+  const check = async (mf, sku) => {
+    const product = await call(mf, "GET", `/v1/skus/${sku}`, { token: true, now: at(5) });
+    assert.equal(product.status, 200, product.text);
+    assert.deepEqual(product.json.holds.map((h) => h.id), [reservation(2, sku).split("/").pop()]);
+    assert.deepEqual([product.json.on_hand, product.json.available_now], [4, 3]);
+  };
+
+  let mf = startEdge({ persist });
+  try {
+    // The first request each object sees after the upgrade names what left memory.
+    const body = { order_id: "L-1", lines: [{ sku: "OLD-1", qty: 1 }] };
+    const order = await call(mf, "POST", "/v1/orders", { body, token: true, now: at(3) });
+    assert.equal(order.status, 201, order.text);
+    assert.deepEqual([order.json.lines[0].now, order.json.lines[0].status], [1, "ready"]);
+    const released = await call(mf, "GET", reservation(1, "OLD-2"), { now: at(3) });
+    assert.equal(released.status, 200, released.text);
+    assert.equal(released.json.status, "released");
+    const again = await call(mf, "DELETE", reservation(1, "OLD-2"), { now: at(4) });
+    assert.equal(again.json.status, "released");
+    await check(mf, "OLD-1"); // the order above took nothing: it is the stored one
+    await check(mf, "OLD-2");
+  } finally {
+    await mf.dispose();
+  }
+  mf = startEdge({ persist });
+  try {
+    await check(mf, "OLD-1");
+    await check(mf, "OLD-2");
+  } finally {
+    await mf.dispose();
+  }
+});
 
 test("a claims shard from an earlier build is upgraded: a refused order frees its id", async () => {
   const persist = tempState("early-registry");

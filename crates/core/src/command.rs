@@ -58,10 +58,20 @@ pub enum Command {
 
 impl Command {
     /// The order line the command acts on, if any: a shell brings that line back with
-    /// [`crate::Ledger::visit`] first when it has settled out of memory.
+    /// [`crate::Ledger::visit_line`] first when it has settled out of memory.
     pub fn order_id(&self) -> Option<&str> {
         match self {
             Command::Confirm { order_id, .. } | Command::Cancel { order_id, .. } => Some(order_id),
+            _ => None,
+        }
+    }
+
+    /// The reservation the command acts on, if any: a shell brings it back with
+    /// [`crate::Ledger::visit_hold`] first when it was resolved out of memory.
+    pub fn reservation_id(&self) -> Option<&str> {
+        match self {
+            Command::Confirm { reservation, .. } => reservation.as_deref(),
+            Command::Release { id } => Some(id),
             _ => None,
         }
     }

@@ -2,13 +2,16 @@
 //!
 //! Every change goes through [`Ledger::apply`] (a command at `now`) or [`Ledger::advance`]
 //! (time passing). Both first expire due holds, then act, then settle: projections are
-//! recomputed where supply may have moved them, events are queued for the shell, and order
-//! lines with nothing left waiting leave memory.
+//! recomputed where supply may have moved them, events are queued for the shell, and what is
+//! no longer open leaves memory.
 //!
-//! Settled lines are most of a long-lived SKU's lines, and nothing but a command or view naming
-//! one needs them: memory and load time stay proportional to what is open. The shell persists
-//! them ([`Changes::settled`]) and hands one back with [`Ledger::visit`] when asked about it;
-//! their units stay counted in [`Stock::settled_units`], so conservation still adds up.
+//! Resolved reservations and settled order lines (nothing of them waits) are most of a busy
+//! SKU's records, and nothing but a request naming one needs them: memory and load time stay
+//! proportional to what is open. The shell stores them ([`Changes::resolved_holds`],
+//! [`Changes::settled_lines`]) and hands one back ([`Ledger::visit_hold`],
+//! [`Ledger::visit_line`]) before a command or view that names it; a settled line's units
+//! stay counted in [`Stock::settled_units`], so conservation still adds up. Keeping resolved
+//! reservations for a day ([`crate::replies::KEY_RETENTION_MS`]) is the shell's part.
 
 use alloc::borrow::Cow;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -23,7 +26,6 @@ use crate::command::{
 use crate::date::{Date, Millis};
 use crate::event::{CancelReason, Event, EventRecord};
 use crate::policy::Policy;
-use crate::replies::KEY_RETENTION_MS;
 
 /// A reservation. Its backordered units wait in the queue under `seq`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,14 +122,17 @@ pub struct Changes {
     pub policy: bool,
     /// The stock counters.
     pub stock: bool,
-    /// Ids whose record must be written again (or deleted when gone).
+    /// Held reservations whose record must be written again ([`Ledger::hold_record`]).
     pub holds: BTreeSet<String>,
     /// Open lines whose record must be written again ([`Ledger::line_record`]).
     pub lines: BTreeSet<String>,
     pub purchase_orders: BTreeSet<String>,
+    /// Reservations that were resolved (or changed while visiting) and left memory: the
+    /// shell keeps their records for [`Ledger::visit_hold`].
+    pub resolved_holds: Vec<Hold>,
     /// Lines that changed and left memory, settled: the shell keeps their records for
-    /// [`Ledger::visit`].
-    pub settled: Vec<Line>,
+    /// [`Ledger::visit_line`].
+    pub settled_lines: Vec<Line>,
 }
 
 impl Changes {
@@ -137,7 +142,8 @@ impl Changes {
             && self.holds.is_empty()
             && self.lines.is_empty()
             && self.purchase_orders.is_empty()
-            && self.settled.is_empty()
+            && self.resolved_holds.is_empty()
+            && self.settled_lines.is_empty()
     }
 }
 
@@ -163,16 +169,17 @@ pub struct QueueItem<'a> {
 pub struct Ledger {
     policy: Policy,
     stock: Stock,
+    /// Held reservations, and resolved ones visiting for a request (see the module's doc).
     holds: BTreeMap<String, Hold>,
     /// Held reservations by expiry.
     expiries: BTreeSet<(Millis, String)>,
-    /// Resolved reservations by resolution time, forgotten after a day.
-    resolved: BTreeSet<(Millis, String)>,
+    /// Resolved reservations brought back by `visit_hold`.
+    visiting_holds: Vec<String>,
     /// Open lines, and settled ones visiting for a command (see the module's doc).
     lines: BTreeMap<String, Line>,
-    /// Settled lines brought back by `visit`, with the units `stock.settled_units` counts
-    /// for each (rarely more than one).
-    visiting: Vec<(String, u64)>,
+    /// Settled lines brought back by `visit_line`, with the units `stock.settled_units`
+    /// counts for each (rarely more than one).
+    visiting_lines: Vec<(String, u64)>,
     /// Waiting backordered units, oldest first (ascending `seq`).
     queue: VecDeque<Entry>,
     /// Sorted by expected date, then id.
@@ -186,9 +193,9 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// Rebuilds a ledger from persisted parts, checking every invariant. `lines` are the open
-    /// ones; a settled line among them (stored before lines settled out of memory) is counted
-    /// and handed back in [`Changes::settled`] to be stored as settled.
+    /// Rebuilds a ledger from persisted parts, checking every invariant. `holds` and `lines`
+    /// are the open ones; a resolved or settled one among them (stored before they left
+    /// memory) is handed back in [`Changes`] to be stored as such, a line's units counted.
     pub fn restore(
         policy: Policy,
         stock: Stock,
@@ -205,7 +212,10 @@ impl Ledger {
             }
             match (&hold.state, hold.resolved_at) {
                 (HoldState::Held, _) => ledger.expiries.insert((hold.expires_at, hold.id.clone())),
-                (_, Some(at)) => ledger.resolved.insert((at, hold.id.clone())),
+                (_, Some(_)) => {
+                    ledger.changes.resolved_holds.push(hold);
+                    continue;
+                }
                 (_, None) => return Err("a resolved reservation has no resolution time"),
             };
             if ledger.holds.insert(hold.id.clone(), hold).is_some() {
@@ -216,7 +226,7 @@ impl Ledger {
             let Some(waiting) = waiting else {
                 ledger.stock.settled_units += settled_units(&line);
                 ledger.changes.stock = true;
-                ledger.changes.settled.push(line);
+                ledger.changes.settled_lines.push(line);
                 continue;
             };
             queue.push(Entry::new(line.seq, Owner::Order(line.order_id.clone()), waiting));
@@ -266,10 +276,12 @@ impl Ledger {
         &self.purchase_orders
     }
 
+    /// The reservations in memory: held ones, and any resolved one visiting for a command.
     pub fn holds(&self) -> impl Iterator<Item = &Hold> {
         self.holds.values()
     }
 
+    /// The lines in memory: open ones, and any settled one visiting for a command.
     pub fn lines(&self) -> impl Iterator<Item = &Line> {
         self.lines.values()
     }
@@ -287,8 +299,12 @@ impl Ledger {
     }
 
     pub fn hold_view(&self, id: &str) -> Option<HoldView> {
-        let hold = self.holds.get(id)?;
-        // A confirmed reservation shares its place with its order line; a released one has none.
+        self.holds.get(id).map(|hold| self.view_hold(hold))
+    }
+
+    /// A reservation's view: one in memory, or a resolved one from the shell's records (a
+    /// confirmed one shares its place in the queue with its order line).
+    pub fn view_hold(&self, hold: &Hold) -> HoldView {
         let (covered, projected) = match hold.state {
             HoldState::Held | HoldState::Confirmed { .. } => {
                 let waiting = self.waiting(hold.seq);
@@ -296,7 +312,7 @@ impl Ledger {
             }
             HoldState::Released | HoldState::Expired | HoldState::Withdrawn => (0, None),
         };
-        Some(HoldView {
+        HoldView {
             id: hold.id.clone(),
             quote: hold.quote,
             covered,
@@ -305,7 +321,7 @@ impl Ledger {
             state: hold.state.clone(),
             created_at: hold.created_at,
             expires_at: hold.expires_at,
-        })
+        }
     }
 
     /// An open or visiting line; a settled one is viewed with [`Line::settled_view`].
@@ -316,16 +332,31 @@ impl Ledger {
         Some(line.view(entry.map_or(0, |e| e.outstanding), entry.and_then(|e| e.projected), index))
     }
 
+    /// Brings back a resolved reservation from the shell's records before a command or view
+    /// that names it ([`Command::reservation_id`]). It leaves memory when the next command
+    /// settles.
+    pub fn visit_hold(&mut self, hold: Hold) -> Result<(), &'static str> {
+        if self.holds.contains_key(&hold.id) {
+            return Err("the reservation is already in memory");
+        }
+        if hold.state == HoldState::Held || hold.resolved_at.is_none() {
+            return Err("only a resolved reservation can visit");
+        }
+        self.visiting_holds.push(hold.id.clone());
+        self.holds.insert(hold.id.clone(), hold);
+        Ok(())
+    }
+
     /// Brings back a settled line from the shell's records before a command that names it
-    /// ([`Command::order_id`]). It leaves memory again when the command settles.
-    pub fn visit(&mut self, line: Line) -> Result<(), &'static str> {
+    /// ([`Command::order_id`]). It leaves memory when the next command settles.
+    pub fn visit_line(&mut self, line: Line) -> Result<(), &'static str> {
         if self.lines.contains_key(&line.order_id) {
             return Err("the line is already in memory");
         }
         if self.queue_index(line.seq).is_some() {
             return Err("a settled line cannot own a queue entry");
         }
-        self.visiting.push((line.order_id.clone(), settled_units(&line)));
+        self.visiting_lines.push((line.order_id.clone(), settled_units(&line)));
         self.lines.insert(line.order_id.clone(), line);
         Ok(())
     }
@@ -482,7 +513,6 @@ impl Ledger {
         hold.resolved_at = Some(at);
         let (seq, qty, expires_at) = (hold.seq, hold.quote.qty, hold.expires_at);
         self.expiries.remove(&(expires_at, String::from(id)));
-        self.resolved.insert((at, String::from(id)));
         self.changes.holds.insert(String::from(id));
         let outstanding = self.leave_queue(seq);
         self.restock(at, qty - outstanding);
@@ -523,7 +553,6 @@ impl Ledger {
                 hold.resolved_at = Some(now);
                 let (seq, quote, ship, expires_at) = (hold.seq, hold.quote, hold.ship, hold.expires_at);
                 self.expiries.remove(&(expires_at, id.clone()));
-                self.resolved.insert((now, id.clone()));
                 self.changes.holds.insert(id.clone());
                 (seq, quote, ship)
             }
@@ -762,17 +791,9 @@ impl Ledger {
         }
     }
 
-    /// After every command: forget old reservations, refresh projections if they may have
-    /// moved, announce threshold crossings, and let settled lines leave memory.
+    /// After every command: refresh projections if they may have moved, announce threshold
+    /// crossings, and let what is no longer open leave memory.
     fn settle(&mut self, now: Millis, free_before: u32) {
-        while let Some((at, id)) = self.resolved.first().cloned() {
-            if now.saturating_sub(at) <= KEY_RETENTION_MS {
-                break;
-            }
-            self.resolved.pop_first();
-            self.holds.remove(&id);
-            self.changes.holds.insert(id);
-        }
         let today = self.today(now);
         if self.dates_may_move || self.stock.projected_on != Some(today) {
             self.reproject(now, today);
@@ -797,13 +818,37 @@ impl Ledger {
             self.stock.reorder_reported = shortfall;
             self.changes.stock = true;
         }
+        self.evict_resolved_holds();
         self.evict_settled_lines();
+    }
+
+    /// Reservations that changed or visited and are no longer held leave memory; changed ones
+    /// go to the shell to be stored as resolved.
+    fn evict_resolved_holds(&mut self) {
+        for id in core::mem::take(&mut self.changes.holds) {
+            match self.holds.get(&id) {
+                Some(hold) if hold.state == HoldState::Held => {
+                    self.changes.holds.insert(id);
+                }
+                Some(_) => {
+                    self.visiting_holds.retain(|visiting| *visiting != id);
+                    if let Some(hold) = self.holds.remove(&id) {
+                        self.changes.resolved_holds.push(hold);
+                    }
+                }
+                None => {}
+            }
+        }
+        // Visitors that nothing changed leave as they came: their stored record still holds.
+        for id in core::mem::take(&mut self.visiting_holds) {
+            self.holds.remove(&id);
+        }
     }
 
     /// Lines that changed or visited and have nothing waiting leave memory; their units move
     /// to `stock.settled_units`, and changed ones go to the shell to be stored as settled.
     fn evict_settled_lines(&mut self) {
-        let mut visiting = core::mem::take(&mut self.visiting);
+        let mut visiting = core::mem::take(&mut self.visiting_lines);
         for order_id in core::mem::take(&mut self.changes.lines) {
             let Some(line) = self.lines.get(&order_id) else { continue };
             if self.queue_index(line.seq).is_some() {
@@ -814,18 +859,18 @@ impl Ledger {
                 Some(index) => visiting.swap_remove(index).1,
                 None => 0,
             };
-            if let Some(line) = self.evict(&order_id, counted) {
-                self.changes.settled.push(line);
+            if let Some(line) = self.evict_line(&order_id, counted) {
+                self.changes.settled_lines.push(line);
             }
         }
         // Visitors that nothing changed leave as they came: their stored record still holds.
         for (order_id, counted) in visiting {
-            self.evict(&order_id, counted);
+            self.evict_line(&order_id, counted);
         }
     }
 
     /// Takes a settled line out of memory; `counted` is what `settled_units` held for it.
-    fn evict(&mut self, order_id: &str, counted: u64) -> Option<Line> {
+    fn evict_line(&mut self, order_id: &str, counted: u64) -> Option<Line> {
         let line = self.lines.remove(order_id)?;
         let units = settled_units(&line);
         if units != counted {
@@ -958,6 +1003,13 @@ impl Ledger {
             }
         }
         let held: Vec<&Hold> = self.holds.values().filter(|hold| hold.state == HoldState::Held).collect();
+        if self
+            .holds
+            .values()
+            .any(|hold| hold.state != HoldState::Held && !self.visiting_holds.contains(&hold.id))
+        {
+            return Err("a resolved reservation stayed in memory");
+        }
         if held.len() != self.expiries.len()
             || held.iter().any(|h| !self.expiries.contains(&(h.expires_at, h.id.clone())))
         {
@@ -983,7 +1035,7 @@ impl Ledger {
         }
         accounted += i128::from(self.stock.settled_units);
         for line in self.lines.values() {
-            if let Some(&(_, counted)) = self.visiting.iter().find(|(id, _)| *id == line.order_id) {
+            if let Some(&(_, counted)) = self.visiting_lines.iter().find(|(id, _)| *id == line.order_id) {
                 if self.queue_index(line.seq).is_some() {
                     return Err("a settled line owns a queue entry");
                 }

@@ -216,7 +216,7 @@ fn held_backorders_keep_their_place_and_receive_in_turn() {
     let (allocations, on_hand) = shop.receive(2, None).unwrap();
     assert_eq!(allocations, vec![Allocation { owner: Owner::Reservation(hold.id.clone()), qty: 2 }]);
     assert_eq!(on_hand, 2, "the units are held for the reservation");
-    assert_eq!(shop.ledger.hold_view(&hold.id).unwrap().covered, 2);
+    assert_eq!(shop.hold(&hold.id).covered, 2);
     // Confirming keeps the promise and reports the units covered meanwhile.
     shop.events();
     let line = shop.confirm("A", &hold).unwrap();
@@ -238,9 +238,9 @@ fn holds_expire_once_lazily_or_by_alarm_and_return_units_to_the_queue_first() {
     shop.order("B", 1).unwrap();
     shop.events();
     shop.advance(15 * MINUTE - 1);
-    assert_eq!(shop.ledger.hold_view(&hold.id).unwrap().state, HoldState::Held);
+    assert_eq!(shop.hold(&hold.id).state, HoldState::Held);
     shop.advance(1);
-    assert_eq!(shop.ledger.hold_view(&hold.id).unwrap().state, HoldState::Expired);
+    assert_eq!(shop.hold(&hold.id).state, HoldState::Expired);
     assert_eq!(
         shop.events(),
         vec![Event::BackorderAllocated { order_id: "B".into(), qty: 1, outstanding: 0 }]
@@ -353,7 +353,7 @@ fn discontinuing_cancels_waiting_units_and_sells_what_remains() {
             reason: CancelReason::Discontinued
         }]
     );
-    assert_eq!(shop.ledger.hold_view(&hold.id).unwrap().state, HoldState::Withdrawn);
+    assert_eq!(shop.hold(&hold.id).state, HoldState::Withdrawn);
     assert_eq!(shop.ledger.queue().count(), 0);
     assert_eq!(shop.ledger.availability(shop.today()).status(), Status::Discontinued);
     assert_eq!(shop.reserve(1), Err(Error::Refused(Refusal::Discontinued)));
@@ -661,7 +661,7 @@ fn a_settled_order_confirmed_again_answers_as_before_and_takes_nothing() {
     let other = shop.apply(Command::Confirm { order_id: "A".into(), qty: 3, ship: None, reservation: None });
     assert_eq!(other, Err(Error::OrderExists));
     // A visiting line that nothing changed leaves without being written again.
-    assert!(shop.ledger.take_changes().settled.is_empty());
+    assert!(shop.ledger.take_changes().settled_lines.is_empty());
     assert_eq!(shop.ledger.lines().count(), 0);
 }
 
@@ -673,7 +673,7 @@ fn restore_settles_lines_stored_before_lines_settled() {
     let ledger = &shop.ledger;
     // As an earlier version stored it: every line, and no settled units counted.
     let stock = Stock { settled_units: 0, ..ledger.stock().clone() };
-    let a = shop.settled["A"].clone();
+    let a = shop.settled_lines["A"].clone();
     let mut lines: Vec<(Line, Option<Waiting>)> = vec![(a.clone(), None)];
     lines.extend(ledger.lines().map(|l| ledger.line_record(&l.order_id).unwrap()));
     let holds = ledger.holds().map(|h| ledger.hold_record(&h.id).unwrap()).collect();
@@ -683,7 +683,7 @@ fn restore_settles_lines_stored_before_lines_settled() {
     assert_eq!(restored.stock().settled_units, 2);
     assert_eq!(restored.lines().map(|line| line.order_id.as_str()).collect::<Vec<_>>(), ["B"]);
     let changes = restored.take_changes();
-    assert_eq!((changes.settled, changes.stock), (vec![a], true));
+    assert_eq!((changes.settled_lines, changes.stock), (vec![a], true));
 }
 
 #[test]
@@ -691,7 +691,55 @@ fn only_a_settled_line_can_visit() {
     let mut shop = Shop::new(allow(Some(14)), 0);
     shop.order("A", 1).unwrap();
     let (open, _) = shop.ledger.line_record("A").unwrap();
-    assert_eq!(shop.ledger.visit(open.clone()), Err("the line is already in memory"));
+    assert_eq!(shop.ledger.visit_line(open.clone()), Err("the line is already in memory"));
     let other = Line { order_id: "B".into(), ..open };
-    assert_eq!(shop.ledger.visit(other), Err("a settled line cannot own a queue entry"));
+    assert_eq!(shop.ledger.visit_line(other), Err("a settled line cannot own a queue entry"));
+}
+
+#[test]
+fn resolved_reservations_leave_memory_and_answer_from_their_records() {
+    let mut shop = Shop::new(allow(Some(14)), 5);
+    let released = shop.reserve(2).unwrap();
+    let confirmed = shop.reserve(1).unwrap();
+    let first = shop.apply(Command::Release { id: released.id.clone() }).unwrap();
+    let in_memory: Vec<&str> = shop.ledger.holds().map(|hold| hold.id.as_str()).collect();
+    assert_eq!(in_memory, [confirmed.id.as_str()]);
+    assert_eq!(shop.resolved_holds[&released.id].state, HoldState::Released);
+    // Brought back for a command, it answers as before and leaves again unwritten.
+    assert_eq!(shop.apply(Command::Release { id: released.id.clone() }), Ok(first));
+    assert_eq!(shop.confirm("X", &released), Err(Error::ReservationNotHeld { state: HoldState::Released }));
+    assert_eq!(shop.ledger.holds().count(), 1);
+    assert!(shop.ledger.take_changes().resolved_holds.is_empty());
+    // Confirmed, it leaves too; its view still follows its order line's place.
+    shop.confirm("1001", &confirmed).unwrap();
+    assert_eq!(shop.ledger.holds().count(), 0);
+    let view = shop.hold(&confirmed.id);
+    assert_eq!((view.state, view.covered), (HoldState::Confirmed { order_id: "1001".into() }, 1));
+    assert_eq!(shop.ledger.available_now(), 4);
+}
+
+#[test]
+fn restore_hands_back_resolved_reservations_stored_before_they_left_memory() {
+    let mut shop = Shop::new(allow(Some(14)), 5);
+    let kept = shop.reserve(1).unwrap();
+    let released = shop.reserve(1).unwrap();
+    shop.apply(Command::Release { id: released.id.clone() }).unwrap();
+    let ledger = &shop.ledger;
+    let old = shop.resolved_holds[&released.id].clone();
+    let mut holds: Vec<(Hold, Option<Waiting>)> = vec![(old.clone(), None)];
+    holds.extend(ledger.holds().map(|h| ledger.hold_record(&h.id).unwrap()));
+    let mut restored =
+        Ledger::restore(ledger.policy().clone(), ledger.stock().clone(), holds, vec![], vec![]).unwrap();
+    assert_eq!(restored.holds().map(|hold| hold.id.clone()).collect::<Vec<_>>(), [kept.id]);
+    assert_eq!(restored.take_changes().resolved_holds, vec![old]);
+}
+
+#[test]
+fn only_a_resolved_reservation_can_visit() {
+    let mut shop = Shop::new(allow(Some(14)), 5);
+    let held = shop.reserve(1).unwrap();
+    let (hold, _) = shop.ledger.hold_record(&held.id).unwrap();
+    assert_eq!(shop.ledger.visit_hold(hold.clone()), Err("the reservation is already in memory"));
+    let elsewhere = Hold { id: "other".into(), ..hold };
+    assert_eq!(shop.ledger.visit_hold(elsewhere), Err("only a resolved reservation can visit"));
 }

@@ -130,7 +130,7 @@ impl DurableObject for SkuLedger {
             product.ledger.advance(now);
             Ok(Reply { status: 204, body: String::new() })
         });
-        if let Err(error) = store::forget_old_replies(&sql, now) {
+        if let Err(error) = store::forget_old(&sql, now) {
             worker::console_warn!("forgetting old replies: {}", error.message);
         }
         self.alarm.set(None);
@@ -296,13 +296,18 @@ impl SkuLedger {
                     }))
                 }
                 Route::GetReservation { id, .. } => {
-                    let view = product
-                        .ledger
-                        .hold_view(&id)
-                        .ok_or_else(|| ApiError::not_found("no such reservation"))?;
+                    let view = match product.ledger.hold_view(&id) {
+                        Some(view) => view,
+                        None => {
+                            let hold = store::resolved_hold(&sql, &product.ledger, &id, now)?
+                                .ok_or_else(|| ApiError::not_found("no such reservation"))?;
+                            product.ledger.view_hold(&hold)
+                        }
+                    };
                     Ok(Reply::json(200, &ReservationDoc::new(sku, &id, &view)))
                 }
                 Route::ReleaseReservation { id, .. } => {
+                    store::visit_hold(&sql, &mut product.ledger, &id, now)?;
                     match product.ledger.apply(now, Command::Release { id }) {
                         Ok(Outcome::Released(view)) => {
                             Ok(Reply::json(200, &ReservationDoc::new(sku, &view.id, &view)))
@@ -371,6 +376,9 @@ impl SkuLedger {
                         }
                     }
                     let command = line.command(&request.order_id);
+                    if let Some(id) = command.reservation_id() {
+                        store::visit_hold(&sql, &mut product.ledger, id, now)?;
+                    }
                     store::visit_line(&sql, &mut product.ledger, &request.order_id)?;
                     let key = KeySpace::Order.key(&request.order_id);
                     // An order id is the merchant's own number: a failed attempt must not use it up.

@@ -1,8 +1,9 @@
 //! A SKU's ledger in its Durable Object's SQLite: schema, load, and write-back of changes.
 //!
-//! Every row is one JSON record from `backorder_api::records`. Order lines that settled
-//! (nothing of them waits) stay in `lines` marked `settled`, and are read one at a time when
-//! a request names them: loading reads only the open ones. The ledger object writes a
+//! Every row is one JSON record from `backorder_api::records`. Resolved reservations (with
+//! their `resolved_at`, kept a day) and settled order lines (nothing of them waits, marked
+//! `settled`) are read one at a time when a request names them: loading reads only what is
+//! open. The ledger object writes a
 //! command's changes inside `transactionSync` right after the core applied it — no `await`
 //! in between — so they commit together or not at all, and the reply waits until they are
 //! durable.
@@ -11,8 +12,8 @@ use backorder_api::output::EventDoc;
 use backorder_api::records::{HoldRecord, LineRecord, ProductRecord, StockRecord, PRODUCT_RECORD_VERSION};
 use backorder_api::{output::PurchaseOrderDoc, policy::PolicyDoc, ApiError};
 use backorder_core::replies::{ReplyStore, KEY_RETENTION_MS};
-use backorder_core::{Ledger, Line, Millis, PurchaseOrder};
-use worker::SqlStorage;
+use backorder_core::{Hold, Ledger, Line, Millis, PurchaseOrder};
+use worker::{SqlStorage, SqlStorageValue};
 
 use crate::reply::Reply;
 use crate::sql::{exec, int, integer, internal, rows, text};
@@ -34,6 +35,11 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE lines ADD COLUMN settled INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX IF NOT EXISTS open_lines ON lines (order_id) WHERE settled = 0;
+",
+    "
+    ALTER TABLE holds ADD COLUMN resolved_at INTEGER;
+    CREATE INDEX IF NOT EXISTS held_holds ON holds (id) WHERE resolved_at IS NULL;
+    CREATE INDEX IF NOT EXISTS resolved_holds ON holds (resolved_at) WHERE resolved_at IS NOT NULL;
 ",
 ];
 
@@ -68,7 +74,7 @@ pub fn load(sql: &SqlStorage) -> Result<Option<Product>, ApiError> {
     let stock_row = rows(sql, "SELECT record FROM stock WHERE id = 1", vec![])?;
     let stock: StockRecord = decode(stock_row.first().and_then(|row| text(row, 0)))?;
     let mut holds = Vec::new();
-    for record in records::<HoldRecord>(sql, "SELECT record FROM holds")? {
+    for record in records::<HoldRecord>(sql, "SELECT record FROM holds WHERE resolved_at IS NULL")? {
         holds.push(record.to_core(&policy)?);
     }
     let lines = records::<LineRecord>(sql, "SELECT record FROM lines WHERE settled = 0")?
@@ -110,21 +116,19 @@ pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<bool, ApiError> {
         exec(sql, "INSERT OR REPLACE INTO stock (id, record) VALUES (1, ?)", vec![encode(&record)?.into()])?;
     }
     for id in &changes.holds {
-        match ledger.hold_record(id) {
-            Some((hold, waiting)) => exec(
-                sql,
-                "INSERT OR REPLACE INTO holds (id, record) VALUES (?, ?)",
-                vec![id.as_str().into(), encode(&HoldRecord::new(&hold, waiting))?.into()],
-            )?,
-            None => exec(sql, "DELETE FROM holds WHERE id = ?", vec![id.as_str().into()])?,
+        if let Some((hold, waiting)) = ledger.hold_record(id) {
+            write_hold(sql, &HoldRecord::new(&hold, waiting))?;
         }
+    }
+    for hold in &changes.resolved_holds {
+        write_hold(sql, &HoldRecord::new(hold, None))?;
     }
     for order_id in &changes.lines {
         if let Some((line, waiting)) = ledger.line_record(order_id) {
             write_line(sql, &LineRecord::new(&line, waiting), false)?;
         }
     }
-    for line in &changes.settled {
+    for line in &changes.settled_lines {
         write_line(sql, &LineRecord::new(line, None), true)?;
     }
     for id in &changes.purchase_orders {
@@ -148,6 +152,41 @@ pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<bool, ApiError> {
     Ok(!events.is_empty())
 }
 
+fn write_hold(sql: &SqlStorage, record: &HoldRecord) -> Result<(), ApiError> {
+    let resolved_at = record.resolved_at.map_or(SqlStorageValue::Null, int);
+    exec(
+        sql,
+        "INSERT OR REPLACE INTO holds (id, record, resolved_at) VALUES (?, ?, ?)",
+        vec![record.id.as_str().into(), encode(record)?.into(), resolved_at],
+    )
+}
+
+/// A reservation resolved within the last day, if `id` names one that is not in memory
+/// (held ones all are). The record decides, not the `resolved_at` column: rows stored before
+/// that column existed get it only when the first request after the upgrade commits.
+pub fn resolved_hold(
+    sql: &SqlStorage,
+    ledger: &Ledger,
+    id: &str,
+    now: Millis,
+) -> Result<Option<Hold>, ApiError> {
+    let found = rows(sql, "SELECT record FROM holds WHERE id = ?", vec![id.into()])?;
+    let Some(row) = found.first() else { return Ok(None) };
+    let (hold, _) = decode::<HoldRecord>(text(row, 0))?.to_core(ledger.policy())?;
+    Ok(hold.resolved_at.is_some_and(|at| at >= now - KEY_RETENTION_MS).then_some(hold))
+}
+
+/// Brings back the resolved reservation a command names, so the ledger can answer for it.
+pub fn visit_hold(sql: &SqlStorage, ledger: &mut Ledger, id: &str, now: Millis) -> Result<(), ApiError> {
+    if ledger.hold_view(id).is_some() {
+        return Ok(());
+    }
+    match resolved_hold(sql, ledger, id, now)? {
+        Some(hold) => ledger.visit_hold(hold).map_err(|broken| internal("stored reservation", broken)),
+        None => Ok(()),
+    }
+}
+
 fn write_line(sql: &SqlStorage, record: &LineRecord, settled: bool) -> Result<(), ApiError> {
     exec(
         sql,
@@ -156,10 +195,10 @@ fn write_line(sql: &SqlStorage, record: &LineRecord, settled: bool) -> Result<()
     )
 }
 
-/// A settled order line's record, if `order_id` names one.
+/// A settled order line's record, if `order_id` names a line that is not in memory (open
+/// ones all are). Like `resolved_hold`, it does not rely on the `settled` column.
 pub fn settled_line(sql: &SqlStorage, ledger: &Ledger, order_id: &str) -> Result<Option<Line>, ApiError> {
-    let found =
-        rows(sql, "SELECT record FROM lines WHERE order_id = ? AND settled = 1", vec![order_id.into()])?;
+    let found = rows(sql, "SELECT record FROM lines WHERE order_id = ?", vec![order_id.into()])?;
     match found.first() {
         Some(row) => Ok(Some(decode::<LineRecord>(text(row, 0))?.to_core(ledger.policy()).0)),
         None => Ok(None),
@@ -173,7 +212,7 @@ pub fn visit_line(sql: &SqlStorage, ledger: &mut Ledger, order_id: &str) -> Resu
         return Ok(());
     }
     match settled_line(sql, ledger, order_id)? {
-        Some(line) => ledger.visit(line).map_err(|broken| internal("stored line", broken)),
+        Some(line) => ledger.visit_line(line).map_err(|broken| internal("stored line", broken)),
         None => Ok(()),
     }
 }
@@ -234,9 +273,11 @@ impl ReplyStore for SqlReplies<'_> {
     }
 }
 
-/// Forgets replies older than the retention period.
-pub fn forget_old_replies(sql: &SqlStorage, now: Millis) -> Result<(), ApiError> {
-    exec(sql, "DELETE FROM replies WHERE at < ?", vec![int(now - KEY_RETENTION_MS)])
+/// Forgets replies, and reservations resolved, longer ago than the retention period.
+pub fn forget_old(sql: &SqlStorage, now: Millis) -> Result<(), ApiError> {
+    let cutoff = now - KEY_RETENTION_MS;
+    exec(sql, "DELETE FROM replies WHERE at < ?", vec![int(cutoff)])?;
+    exec(sql, "DELETE FROM holds WHERE resolved_at < ?", vec![int(cutoff)])
 }
 
 fn records<T: serde::de::DeserializeOwned>(sql: &SqlStorage, query: &str) -> Result<Vec<T>, ApiError> {

@@ -21,8 +21,9 @@ pub struct Shop {
     pub ledger: Ledger,
     pub now: Millis,
     next_id: u32,
-    /// Settled lines' records, kept as a shell keeps them.
-    pub settled: std::collections::BTreeMap<String, Line>,
+    /// Resolved reservations' and settled lines' records, kept as a shell keeps them.
+    pub resolved_holds: std::collections::BTreeMap<String, Hold>,
+    pub settled_lines: std::collections::BTreeMap<String, Line>,
 }
 
 impl Shop {
@@ -32,7 +33,8 @@ impl Shop {
             ledger: Ledger::default(),
             now: morning("2026-11-26"),
             next_id: 0,
-            settled: Default::default(),
+            resolved_holds: Default::default(),
+            settled_lines: Default::default(),
         };
         shop.apply(Command::Configure { policy, on_hand: Some(on_hand) }).expect("valid setup");
         shop.ledger.take_events();
@@ -43,24 +45,41 @@ impl Shop {
         self.ledger.today(self.now)
     }
 
-    /// Applies `command` as a shell would: bringing back the settled line it names, and
-    /// keeping the records of lines that settle.
+    /// Applies `command` as a shell would: bringing back the stored records it names, and
+    /// keeping the records that leave memory.
     pub fn apply(&mut self, command: Command) -> Result<Outcome, Error> {
-        if let Some(line) = command.order_id().and_then(|id| self.settled.get(id)) {
+        if let Some(hold) = command.reservation_id().and_then(|id| self.resolved_holds.get(id)) {
+            if self.ledger.hold_view(&hold.id).is_none() {
+                self.ledger.visit_hold(hold.clone()).expect("a resolved reservation can visit");
+            }
+        }
+        if let Some(line) = command.order_id().and_then(|id| self.settled_lines.get(id)) {
             if self.ledger.line_view(&line.order_id).is_none() {
-                self.ledger.visit(line.clone()).expect("a settled line can visit");
+                self.ledger.visit_line(line.clone()).expect("a settled line can visit");
             }
         }
         let result = self.ledger.apply(self.now, command);
         self.ledger.check_invariants().expect("invariants hold after every command");
-        self.keep_settled();
+        self.keep_records();
         result
     }
 
-    fn keep_settled(&mut self) {
-        for line in self.ledger.take_changes().settled {
-            self.settled.insert(line.order_id.clone(), line);
+    fn keep_records(&mut self) {
+        let changes = self.ledger.take_changes();
+        for hold in changes.resolved_holds {
+            self.resolved_holds.insert(hold.id.clone(), hold);
         }
+        for line in changes.settled_lines {
+            self.settled_lines.insert(line.order_id.clone(), line);
+        }
+    }
+
+    /// A reservation's view, in memory or from its stored record.
+    pub fn hold(&self, id: &str) -> HoldView {
+        self.ledger
+            .hold_view(id)
+            .or_else(|| self.resolved_holds.get(id).map(|hold| self.ledger.view_hold(hold)))
+            .expect("reservation exists")
     }
 
     pub fn reserve_as(&mut self, ship: Ship, qty: u32) -> Result<HoldView, Error> {
@@ -115,7 +134,7 @@ impl Shop {
     pub fn line(&self, order_id: &str) -> LineView {
         self.ledger
             .line_view(order_id)
-            .or_else(|| self.settled.get(order_id).map(Line::settled_view))
+            .or_else(|| self.settled_lines.get(order_id).map(Line::settled_view))
             .expect("line exists")
     }
 
@@ -132,7 +151,7 @@ impl Shop {
         self.now += by;
         self.ledger.advance(self.now);
         self.ledger.check_invariants().expect("invariants hold after time passes");
-        self.keep_settled();
+        self.keep_records();
     }
 }
 

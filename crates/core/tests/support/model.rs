@@ -249,8 +249,9 @@ type Reply = Result<Outcome, Error>;
 
 struct Harness {
     ledger: Ledger,
-    /// Settled lines' records, kept as a shell keeps them.
-    settled: BTreeMap<String, Line>,
+    /// Resolved reservations' and settled lines' records, kept as a shell keeps them.
+    resolved_holds: BTreeMap<String, Hold>,
+    settled_lines: BTreeMap<String, Line>,
     model: Model,
     replies: MemoryReplies<Reply>,
     sent: Vec<(String, Command)>,
@@ -269,7 +270,8 @@ impl Harness {
         let digest = 0xcbf2_9ce4_8422_2325;
         Harness {
             ledger,
-            settled: BTreeMap::new(),
+            resolved_holds: BTreeMap::new(),
+            settled_lines: BTreeMap::new(),
             model,
             replies: MemoryReplies::default(),
             sent: Vec::new(),
@@ -289,23 +291,32 @@ impl Harness {
     }
 
     /// Sends a command under a fresh idempotency key, as a shell would: bringing back the
-    /// settled line it names, and keeping the records of lines that settle.
+    /// stored records it names, and keeping the records that leave memory.
     fn send(&mut self, command: Command) -> Reply {
         let key = self.fresh_id("key-");
         self.sent.push((key.clone(), command.clone()));
-        if let Some(line) = command.order_id().and_then(|id| self.settled.get(id)) {
+        if let Some(hold) = command.reservation_id().and_then(|id| self.resolved_holds.get(id)) {
+            if self.ledger.hold_view(&hold.id).is_none() {
+                self.ledger.visit_hold(hold.clone()).expect("a resolved reservation can visit");
+            }
+        }
+        if let Some(line) = command.order_id().and_then(|id| self.settled_lines.get(id)) {
             if self.ledger.line_view(&line.order_id).is_none() {
-                self.ledger.visit(line.clone()).expect("a settled line can visit");
+                self.ledger.visit_line(line.clone()).expect("a settled line can visit");
             }
         }
         let reply = self.apply_once(&key, command);
-        self.keep_settled();
+        self.keep_records();
         reply
     }
 
-    fn keep_settled(&mut self) {
-        for line in self.ledger.take_changes().settled {
-            self.settled.insert(line.order_id.clone(), line);
+    fn keep_records(&mut self) {
+        let changes = self.ledger.take_changes();
+        for hold in changes.resolved_holds {
+            self.resolved_holds.insert(hold.id.clone(), hold);
+        }
+        for line in changes.settled_lines {
+            self.settled_lines.insert(line.order_id.clone(), line);
         }
     }
 
@@ -500,7 +511,7 @@ impl Harness {
             Op::Wait { minutes } => {
                 self.now += Millis::from(*minutes) * 60_000;
                 self.ledger.advance(self.now);
-                self.keep_settled();
+                self.keep_records();
                 self.model.expire(self.now);
             }
             Op::Change(change) => {
@@ -614,7 +625,7 @@ impl Harness {
         // Every line is open in memory or settled in the shell's records, never both, and
         // only lines with units waiting stay in memory.
         for (order_id, line) in &self.model.lines {
-            let view = match (self.ledger.line_view(order_id), self.settled.get(order_id)) {
+            let view = match (self.ledger.line_view(order_id), self.settled_lines.get(order_id)) {
                 (Some(view), _) => {
                     assert!(line.outstanding > 0, "step {step}: settled {order_id} stayed in memory");
                     view
@@ -635,6 +646,21 @@ impl Harness {
             self.ledger.lines().count(),
             self.model.lines.values().filter(|line| line.outstanding > 0).count(),
             "step {step}: lines in memory"
+        );
+        // Likewise every reservation the model remembers: held in memory, or resolved in the
+        // shell's records.
+        for (id, hold) in &self.model.holds {
+            let state = match (self.ledger.hold_view(id), self.resolved_holds.get(id)) {
+                (Some(view), _) => view.state,
+                (None, Some(resolved)) => self.ledger.view_hold(resolved).state,
+                (None, None) => panic!("step {step}: reservation {id} is lost"),
+            };
+            assert_eq!(state == HoldState::Held, hold.state == State::Held, "step {step}: reservation {id}");
+        }
+        assert_eq!(
+            self.ledger.holds().count(),
+            self.model.holds.values().filter(|hold| hold.state == State::Held).count(),
+            "step {step}: reservations in memory"
         );
         // Shoppers' actions never push an existing line's date later; only supply and time do.
         if !supply_changed && today == today_before {
