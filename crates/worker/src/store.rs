@@ -3,10 +3,9 @@
 //! Every row is one JSON record from `backorder_api::records`. Resolved reservations (with
 //! their `resolved_at`, kept a day) and settled order lines (nothing of them waits, marked
 //! `settled`) are read one at a time when a request names them: loading reads only what is
-//! open. The ledger object writes a
-//! command's changes inside `transactionSync` right after the core applied it — no `await`
-//! in between — so they commit together or not at all, and the reply waits until they are
-//! durable.
+//! open. The ledger object writes a command's changes inside `transactionSync` right after
+//! the core applied it — no `await` in between — so they commit together or not at all, and
+//! the reply waits until they are durable.
 
 use backorder_api::output::EventDoc;
 use backorder_api::records::{HoldRecord, LineRecord, ProductRecord, StockRecord, PRODUCT_RECORD_VERSION};
