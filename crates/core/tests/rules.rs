@@ -673,7 +673,7 @@ fn restore_settles_lines_stored_before_lines_settled() {
     let ledger = &shop.ledger;
     // As an earlier version stored it: every line, and no settled units counted.
     let stock = Stock { settled_units: 0, ..ledger.stock().clone() };
-    let a = shop.settled_lines["A"].clone();
+    let a = shop.stored.settled_lines["A"].clone();
     let mut lines: Vec<(Line, Option<Waiting>)> = vec![(a.clone(), None)];
     lines.extend(ledger.lines().map(|l| ledger.line_record(&l.order_id).unwrap()));
     let holds = ledger.holds().map(|h| ledger.hold_record(&h.id).unwrap()).collect();
@@ -704,7 +704,7 @@ fn resolved_reservations_leave_memory_and_answer_from_their_records() {
     let first = shop.apply(Command::Release { id: released.id.clone() }).unwrap();
     let in_memory: Vec<&str> = shop.ledger.holds().map(|hold| hold.id.as_str()).collect();
     assert_eq!(in_memory, [confirmed.id.as_str()]);
-    assert_eq!(shop.resolved_holds[&released.id].state, HoldState::Released);
+    assert_eq!(shop.stored.resolved_holds[&released.id].state, HoldState::Released);
     // Brought back for a command, it answers as before and leaves again unwritten.
     assert_eq!(shop.apply(Command::Release { id: released.id.clone() }), Ok(first));
     assert_eq!(shop.confirm("X", &released), Err(Error::ReservationNotHeld { state: HoldState::Released }));
@@ -725,7 +725,7 @@ fn restore_hands_back_resolved_reservations_stored_before_they_left_memory() {
     let released = shop.reserve(1).unwrap();
     shop.apply(Command::Release { id: released.id.clone() }).unwrap();
     let ledger = &shop.ledger;
-    let old = shop.resolved_holds[&released.id].clone();
+    let old = shop.stored.resolved_holds[&released.id].clone();
     let mut holds: Vec<(Hold, Option<Waiting>)> = vec![(old.clone(), None)];
     holds.extend(ledger.holds().map(|h| ledger.hold_record(&h.id).unwrap()));
     let mut restored =

@@ -17,13 +17,55 @@ pub fn morning(day: &str) -> Millis {
     date(day).days() as Millis * DAY + 10 * 60 * MINUTE
 }
 
+/// What a shell stores of records that left the ledger's memory, as the edge's SQLite does.
+#[derive(Default)]
+pub struct Stored {
+    pub resolved_holds: std::collections::BTreeMap<String, Hold>,
+    pub settled_lines: std::collections::BTreeMap<String, Line>,
+}
+
+impl Stored {
+    /// Brings back the stored records `command` names, before it is applied.
+    pub fn bring_back(&self, ledger: &mut Ledger, command: &Command) {
+        if let Some(hold) = command.reservation_id().and_then(|id| self.resolved_holds.get(id)) {
+            if ledger.hold_view(&hold.id).is_none() {
+                ledger.visit_hold(hold.clone()).expect("a resolved reservation can visit");
+            }
+        }
+        if let Some(line) = command.order_id().and_then(|id| self.settled_lines.get(id)) {
+            if ledger.line_view(&line.order_id).is_none() {
+                ledger.visit_line(line.clone()).expect("a settled line can visit");
+            }
+        }
+    }
+
+    /// Keeps the records that left memory since the last call.
+    pub fn keep(&mut self, ledger: &mut Ledger) {
+        let changes = ledger.take_changes();
+        for hold in changes.resolved_holds {
+            self.resolved_holds.insert(hold.id.clone(), hold);
+        }
+        for line in changes.settled_lines {
+            self.settled_lines.insert(line.order_id.clone(), line);
+        }
+    }
+
+    /// A reservation's view, in memory or from its stored record.
+    pub fn hold_view(&self, ledger: &Ledger, id: &str) -> Option<HoldView> {
+        ledger.hold_view(id).or_else(|| self.resolved_holds.get(id).map(|hold| ledger.view_hold(hold)))
+    }
+
+    /// A line's view, open in memory or settled from its stored record.
+    pub fn line_view(&self, ledger: &Ledger, order_id: &str) -> Option<LineView> {
+        ledger.line_view(order_id).or_else(|| self.settled_lines.get(order_id).map(Line::settled_view))
+    }
+}
+
 pub struct Shop {
     pub ledger: Ledger,
     pub now: Millis,
     next_id: u32,
-    /// Resolved reservations' and settled lines' records, kept as a shell keeps them.
-    pub resolved_holds: std::collections::BTreeMap<String, Hold>,
-    pub settled_lines: std::collections::BTreeMap<String, Line>,
+    pub stored: Stored,
 }
 
 impl Shop {
@@ -33,8 +75,7 @@ impl Shop {
             ledger: Ledger::default(),
             now: morning("2026-11-26"),
             next_id: 0,
-            resolved_holds: Default::default(),
-            settled_lines: Default::default(),
+            stored: Stored::default(),
         };
         shop.apply(Command::Configure { policy, on_hand: Some(on_hand) }).expect("valid setup");
         shop.ledger.take_events();
@@ -45,41 +86,18 @@ impl Shop {
         self.ledger.today(self.now)
     }
 
-    /// Applies `command` as a shell would: bringing back the stored records it names, and
-    /// keeping the records that leave memory.
+    /// Applies `command` as a shell would, with the records it stored.
     pub fn apply(&mut self, command: Command) -> Result<Outcome, Error> {
-        if let Some(hold) = command.reservation_id().and_then(|id| self.resolved_holds.get(id)) {
-            if self.ledger.hold_view(&hold.id).is_none() {
-                self.ledger.visit_hold(hold.clone()).expect("a resolved reservation can visit");
-            }
-        }
-        if let Some(line) = command.order_id().and_then(|id| self.settled_lines.get(id)) {
-            if self.ledger.line_view(&line.order_id).is_none() {
-                self.ledger.visit_line(line.clone()).expect("a settled line can visit");
-            }
-        }
+        self.stored.bring_back(&mut self.ledger, &command);
         let result = self.ledger.apply(self.now, command);
         self.ledger.check_invariants().expect("invariants hold after every command");
-        self.keep_records();
+        self.stored.keep(&mut self.ledger);
         result
-    }
-
-    fn keep_records(&mut self) {
-        let changes = self.ledger.take_changes();
-        for hold in changes.resolved_holds {
-            self.resolved_holds.insert(hold.id.clone(), hold);
-        }
-        for line in changes.settled_lines {
-            self.settled_lines.insert(line.order_id.clone(), line);
-        }
     }
 
     /// A reservation's view, in memory or from its stored record.
     pub fn hold(&self, id: &str) -> HoldView {
-        self.ledger
-            .hold_view(id)
-            .or_else(|| self.resolved_holds.get(id).map(|hold| self.ledger.view_hold(hold)))
-            .expect("reservation exists")
+        self.stored.hold_view(&self.ledger, id).expect("reservation exists")
     }
 
     pub fn reserve_as(&mut self, ship: Ship, qty: u32) -> Result<HoldView, Error> {
@@ -132,10 +150,7 @@ impl Shop {
 
     /// An open line's view, or a settled one's from its record.
     pub fn line(&self, order_id: &str) -> LineView {
-        self.ledger
-            .line_view(order_id)
-            .or_else(|| self.settled_lines.get(order_id).map(Line::settled_view))
-            .expect("line exists")
+        self.stored.line_view(&self.ledger, order_id).expect("line exists")
     }
 
     pub fn events(&mut self) -> Vec<Event> {
@@ -151,7 +166,7 @@ impl Shop {
         self.now += by;
         self.ledger.advance(self.now);
         self.ledger.check_invariants().expect("invariants hold after time passes");
-        self.keep_records();
+        self.stored.keep(&mut self.ledger);
     }
 }
 

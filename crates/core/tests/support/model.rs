@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use backorder_core::replies::{self, MemoryReplies, ReplyStore};
 use backorder_core::*;
 
+use super::Stored;
+
 /// One step of a generated scenario. Indexes pick among what exists, modulo its count.
 #[derive(Clone, Debug)]
 pub enum Op {
@@ -249,9 +251,7 @@ type Reply = Result<Outcome, Error>;
 
 struct Harness {
     ledger: Ledger,
-    /// Resolved reservations' and settled lines' records, kept as a shell keeps them.
-    resolved_holds: BTreeMap<String, Hold>,
-    settled_lines: BTreeMap<String, Line>,
+    stored: Stored,
     model: Model,
     replies: MemoryReplies<Reply>,
     sent: Vec<(String, Command)>,
@@ -270,8 +270,7 @@ impl Harness {
         let digest = 0xcbf2_9ce4_8422_2325;
         Harness {
             ledger,
-            resolved_holds: BTreeMap::new(),
-            settled_lines: BTreeMap::new(),
+            stored: Stored::default(),
             model,
             replies: MemoryReplies::default(),
             sent: Vec::new(),
@@ -290,34 +289,15 @@ impl Harness {
         format!("{prefix}{}", self.ids)
     }
 
-    /// Sends a command under a fresh idempotency key, as a shell would: bringing back the
-    /// stored records it names, and keeping the records that leave memory.
+    /// Sends a command under a fresh idempotency key, as a shell would, with the records it
+    /// stored.
     fn send(&mut self, command: Command) -> Reply {
         let key = self.fresh_id("key-");
         self.sent.push((key.clone(), command.clone()));
-        if let Some(hold) = command.reservation_id().and_then(|id| self.resolved_holds.get(id)) {
-            if self.ledger.hold_view(&hold.id).is_none() {
-                self.ledger.visit_hold(hold.clone()).expect("a resolved reservation can visit");
-            }
-        }
-        if let Some(line) = command.order_id().and_then(|id| self.settled_lines.get(id)) {
-            if self.ledger.line_view(&line.order_id).is_none() {
-                self.ledger.visit_line(line.clone()).expect("a settled line can visit");
-            }
-        }
+        self.stored.bring_back(&mut self.ledger, &command);
         let reply = self.apply_once(&key, command);
-        self.keep_records();
+        self.stored.keep(&mut self.ledger);
         reply
-    }
-
-    fn keep_records(&mut self) {
-        let changes = self.ledger.take_changes();
-        for hold in changes.resolved_holds {
-            self.resolved_holds.insert(hold.id.clone(), hold);
-        }
-        for line in changes.settled_lines {
-            self.settled_lines.insert(line.order_id.clone(), line);
-        }
     }
 
     fn apply_once(&mut self, key: &str, command: Command) -> Reply {
@@ -511,7 +491,7 @@ impl Harness {
             Op::Wait { minutes } => {
                 self.now += Millis::from(*minutes) * 60_000;
                 self.ledger.advance(self.now);
-                self.keep_records();
+                self.stored.keep(&mut self.ledger);
                 self.model.expire(self.now);
             }
             Op::Change(change) => {
@@ -622,17 +602,13 @@ impl Harness {
         let model_dates: Vec<Option<Date>> = self.model.projections(today).into_values().collect();
         let dates: Vec<Option<Date>> = self.ledger.queue().map(|item| item.projected).collect();
         assert_eq!(dates, model_dates, "step {step}: projected ship dates");
-        // Every line is open in memory or settled in the shell's records, never both, and
-        // only lines with units waiting stay in memory.
+        // Every line is open in memory or settled in the shell's records, and only lines with
+        // units waiting stay in memory.
         for (order_id, line) in &self.model.lines {
-            let view = match (self.ledger.line_view(order_id), self.settled_lines.get(order_id)) {
-                (Some(view), _) => {
-                    assert!(line.outstanding > 0, "step {step}: settled {order_id} stayed in memory");
-                    view
-                }
-                (None, Some(settled)) => settled.settled_view(),
-                (None, None) => panic!("step {step}: {order_id} is lost"),
-            };
+            let view = self
+                .stored
+                .line_view(&self.ledger, order_id)
+                .unwrap_or_else(|| panic!("step {step}: {order_id} is lost"));
             assert_eq!(
                 (view.outstanding, view.cancellation.is_some()),
                 (line.outstanding, line.cancelled),
@@ -650,12 +626,15 @@ impl Harness {
         // Likewise every reservation the model remembers: held in memory, or resolved in the
         // shell's records.
         for (id, hold) in &self.model.holds {
-            let state = match (self.ledger.hold_view(id), self.resolved_holds.get(id)) {
-                (Some(view), _) => view.state,
-                (None, Some(resolved)) => self.ledger.view_hold(resolved).state,
-                (None, None) => panic!("step {step}: reservation {id} is lost"),
-            };
-            assert_eq!(state == HoldState::Held, hold.state == State::Held, "step {step}: reservation {id}");
+            let view = self
+                .stored
+                .hold_view(&self.ledger, id)
+                .unwrap_or_else(|| panic!("step {step}: reservation {id} is lost"));
+            assert_eq!(
+                view.state == HoldState::Held,
+                hold.state == State::Held,
+                "step {step}: reservation {id}"
+            );
         }
         assert_eq!(
             self.ledger.holds().count(),
