@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench`: the core's micro-benchmarks, then the edge under load, the widget, and the
-# worker's size beside the smallest worker of its shape on the same stack. Numbers are recorded in docs/performance.md with this command.
+# worker's size beside the smallest worker of its shape on the same stack. Numbers are
+# recorded in docs/performance.md with this command.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"

@@ -131,7 +131,7 @@ impl DurableObject for SkuLedger {
             Ok(Reply { status: 204, body: String::new() })
         });
         if let Err(error) = store::forget_old(&sql, now) {
-            worker::console_warn!("forgetting old replies: {}", error.message);
+            worker::console_warn!("forgetting old replies and reservations: {}", error.message);
         }
         self.alarm.set(None);
         Box::pin(self.after_change()).await;

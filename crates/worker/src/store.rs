@@ -198,10 +198,8 @@ fn write_line(sql: &SqlStorage, record: &LineRecord, settled: bool) -> Result<()
 /// ones all are). Like `resolved_hold`, it does not rely on the `settled` column.
 pub fn settled_line(sql: &SqlStorage, ledger: &Ledger, order_id: &str) -> Result<Option<Line>, ApiError> {
     let found = rows(sql, "SELECT record FROM lines WHERE order_id = ?", vec![order_id.into()])?;
-    match found.first() {
-        Some(row) => Ok(Some(decode::<LineRecord>(text(row, 0))?.to_core(ledger.policy()).0)),
-        None => Ok(None),
-    }
+    let Some(row) = found.first() else { return Ok(None) };
+    Ok(Some(decode::<LineRecord>(text(row, 0))?.to_core(ledger.policy()).0))
 }
 
 /// Brings back the settled line a command names, so the ledger can act on it (or see that
