@@ -1,14 +1,13 @@
 //! Request bodies. Unknown fields are refused with a message naming them.
 
 use backorder_core::{CancelScope, Command, Date, Ship};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::time::iso_date;
+use crate::json::{variant, Fields, FromJson, Json};
 use crate::validate;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShipDoc {
     #[default]
@@ -34,49 +33,89 @@ impl From<Ship> for ShipDoc {
     }
 }
 
+impl FromJson for ShipDoc {
+    fn from_json(value: &Json) -> Result<ShipDoc, String> {
+        variant(value, &["partial", "complete"], &[ShipDoc::Partial, ShipDoc::Complete])
+    }
+}
+
 /// `POST /v1/reservations`
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReservationRequest {
     pub sku: String,
     pub qty: u32,
-    #[serde(default)]
     pub ship: ShipDoc,
 }
 
+impl FromJson for ReservationRequest {
+    fn from_json(value: &Json) -> Result<ReservationRequest, String> {
+        let fields = Fields::strict(value, &["sku", "qty", "ship"])?;
+        Ok(ReservationRequest {
+            sku: fields.required("sku")?,
+            qty: fields.required("qty")?,
+            ship: fields.present("ship")?.unwrap_or_default(),
+        })
+    }
+}
+
 /// `POST /v1/orders`
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderRequest {
     pub order_id: String,
     pub lines: Vec<OrderLineRequest>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+impl FromJson for OrderRequest {
+    fn from_json(value: &Json) -> Result<OrderRequest, String> {
+        let fields = Fields::strict(value, &["order_id", "lines"])?;
+        Ok(OrderRequest { order_id: fields.required("order_id")?, lines: fields.required("lines")? })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderLineRequest {
     pub sku: String,
     pub qty: u32,
-    #[serde(default)]
     pub reservation_id: Option<String>,
-    #[serde(default)]
     pub ship: Option<ShipDoc>,
 }
 
+impl FromJson for OrderLineRequest {
+    fn from_json(value: &Json) -> Result<OrderLineRequest, String> {
+        let fields = Fields::strict(value, &["sku", "qty", "reservation_id", "ship"])?;
+        Ok(OrderLineRequest {
+            sku: fields.required("sku")?,
+            qty: fields.required("qty")?,
+            reservation_id: fields.optional("reservation_id")?,
+            ship: fields.optional("ship")?,
+        })
+    }
+}
+
 /// `POST /v1/orders/{id}/cancel` (the body is optional).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CancelRequest {
-    #[serde(default)]
     pub scope: CancelScopeDoc,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+impl FromJson for CancelRequest {
+    fn from_json(value: &Json) -> Result<CancelRequest, String> {
+        let fields = Fields::strict(value, &["scope"])?;
+        Ok(CancelRequest { scope: fields.present("scope")?.unwrap_or_default() })
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CancelScopeDoc {
     #[default]
     Line,
     Backorder,
+}
+
+impl FromJson for CancelScopeDoc {
+    fn from_json(value: &Json) -> Result<CancelScopeDoc, String> {
+        variant(value, &["line", "backorder"], &[CancelScopeDoc::Line, CancelScopeDoc::Backorder])
+    }
 }
 
 impl From<CancelScopeDoc> for CancelScope {
@@ -89,35 +128,41 @@ impl From<CancelScopeDoc> for CancelScope {
 }
 
 /// `POST /v1/skus/{sku}/receipts`
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceiptRequest {
     pub qty: u32,
-    #[serde(default)]
     pub po_id: Option<String>,
 }
 
+impl FromJson for ReceiptRequest {
+    fn from_json(value: &Json) -> Result<ReceiptRequest, String> {
+        let fields = Fields::strict(value, &["qty", "po_id"])?;
+        Ok(ReceiptRequest { qty: fields.required("qty")?, po_id: fields.optional("po_id")? })
+    }
+}
+
 /// `PUT /v1/skus/{sku}/purchase-orders/{po_id}`
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PurchaseOrderRequest {
     pub qty: u32,
-    #[serde(with = "iso_date")]
     pub expected_date: Date,
 }
 
+impl FromJson for PurchaseOrderRequest {
+    fn from_json(value: &Json) -> Result<PurchaseOrderRequest, String> {
+        let fields = Fields::strict(value, &["qty", "expected_date"])?;
+        Ok(PurchaseOrderRequest {
+            qty: fields.required("qty")?,
+            expected_date: fields.required("expected_date")?,
+        })
+    }
+}
+
 /// Parses a JSON body into `T`, turning every failure into a 400 that says what is wrong.
-pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|error| {
-        let text = error.to_string();
-        // serde_json appends " at line L column C"; keep the part that names the problem.
-        let message = match text.rfind(" at line ") {
-            Some(cut) if error.line() > 0 => &text[..cut],
-            _ => &text,
-        };
-        let message = if message.is_empty() { "the body is not valid JSON" } else { message };
-        ApiError::invalid(format!("invalid JSON body: {message}"))
-    })
+pub fn parse<T: FromJson>(body: &[u8]) -> Result<T, ApiError> {
+    Json::parse(body)
+        .and_then(|value| T::from_json(&value))
+        .map_err(|message| ApiError::invalid(format!("invalid JSON body: {message}")))
 }
 
 impl ReservationRequest {
@@ -196,8 +241,8 @@ mod tests {
     #[test]
     fn bad_bodies_say_why() {
         let cases: [(&[u8], &str); 5] = [
-            (b"", "EOF"),
-            (b"{", "EOF"),
+            (b"", "end of input"),
+            (b"{", "end of input"),
             (br#"{"sku":"A","qty":-1}"#, "invalid value"),
             (br#"{"sku":"A"}"#, "missing field `qty`"),
             (br#"{"sku":"A","qty":1,"ship":"later"}"#, "unknown variant `later`"),

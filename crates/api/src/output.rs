@@ -6,15 +6,15 @@ use backorder_core::{
     Availability, Calendar, Cancellation, Date, Event, EventRecord, HoldView, LineView, Lot, Millis, Owner,
     PurchaseOrder, QueueItem, Quote, Refusal, Snapshot, Weekdays,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::input::ShipDoc;
+use crate::json::{Fields, FromJson, Json};
 use crate::policy::PolicyDoc;
 use crate::time::{instant, iso_date, iso_date_option, iso_dates};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct QuoteDoc {
     pub qty: u32,
     pub now: u32,
@@ -23,6 +23,19 @@ pub struct QuoteDoc {
     pub ship_date: Option<Date>,
     #[serde(with = "iso_date_option")]
     pub backorder_ship_date: Option<Date>,
+}
+
+impl FromJson for QuoteDoc {
+    fn from_json(value: &Json) -> Result<QuoteDoc, String> {
+        let fields = Fields::of(value)?;
+        Ok(QuoteDoc {
+            qty: fields.required("qty")?,
+            now: fields.required("now")?,
+            backorder: fields.required("backorder")?,
+            ship_date: fields.optional("ship_date")?,
+            backorder_ship_date: fields.optional("backorder_ship_date")?,
+        })
+    }
 }
 
 impl From<Quote> for QuoteDoc {
@@ -49,14 +62,14 @@ impl From<QuoteDoc> for Quote {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct LotDoc {
     #[serde(with = "iso_date")]
     pub date: Date,
     pub qty: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BackorderTermsDoc {
     pub allowed: bool,
     /// Units that may still be backordered; null = unlimited.
@@ -64,7 +77,7 @@ pub struct BackorderTermsDoc {
     pub lead_time_days: Option<u32>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CalendarDoc {
     pub handling_days: u32,
     pub ship_weekdays: Vec<u8>,
@@ -72,14 +85,14 @@ pub struct CalendarDoc {
     pub holidays: Vec<Date>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct QuoteErrorDoc {
     pub code: String,
     pub message: String,
 }
 
 /// `GET /v1/skus/{sku}/availability`: everything needed to quote any quantity with the core.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AvailabilityDoc {
     pub sku: String,
     pub name: String,
@@ -102,9 +115,9 @@ pub struct AvailabilityDoc {
     /// The last scheduled purchase order's date: units beyond all supply never come sooner.
     #[serde(with = "iso_date_option")]
     pub supply_horizon: Option<Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote: Option<QuoteDoc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_error: Option<QuoteErrorDoc>,
 }
 
@@ -176,7 +189,7 @@ impl AvailabilityDoc {
 }
 
 /// A reservation: `POST /v1/reservations` and `GET /v1/reservations/{id}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReservationDoc {
     pub id: String,
     pub sku: String,
@@ -191,7 +204,7 @@ pub struct ReservationDoc {
     pub status: String,
     #[serde(with = "instant")]
     pub expires_at: Millis,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
 }
 
@@ -214,7 +227,7 @@ impl ReservationDoc {
 }
 
 /// One order line as `POST /v1/orders` and the order views show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LineDoc {
     pub sku: String,
     pub qty: u32,
@@ -234,7 +247,7 @@ pub struct LineDoc {
     pub position: Option<u32>,
     /// `backordered` (units waiting), `ready` (every unit in stock) or `cancelled`.
     pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reservation_id: Option<String>,
 }
 
@@ -265,13 +278,13 @@ impl LineDoc {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OrderDoc {
     pub order_id: String,
     pub lines: Vec<LineDoc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CancelDoc {
     pub order_id: String,
     pub sku: String,
@@ -293,11 +306,11 @@ impl CancelDoc {
 }
 
 /// Who got units: exactly one of `order_id` and `reservation_id`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AllocationDoc {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reservation_id: Option<String>,
     pub qty: u32,
 }
@@ -314,19 +327,29 @@ impl AllocationDoc {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReceiptDoc {
     pub allocated: Vec<AllocationDoc>,
     pub on_hand: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PurchaseOrderDoc {
     pub po_id: String,
     pub qty: u32,
     #[serde(with = "iso_date")]
     pub expected_date: Date,
+}
+
+impl FromJson for PurchaseOrderDoc {
+    fn from_json(value: &Json) -> Result<PurchaseOrderDoc, String> {
+        let fields = Fields::of(value)?;
+        Ok(PurchaseOrderDoc {
+            po_id: fields.required("po_id")?,
+            qty: fields.required("qty")?,
+            expected_date: fields.required("expected_date")?,
+        })
+    }
 }
 
 impl From<&PurchaseOrder> for PurchaseOrderDoc {
@@ -342,11 +365,11 @@ impl From<&PurchaseOrderDoc> for PurchaseOrder {
 }
 
 /// One waiting entry of `GET /v1/skus/{sku}/backorders`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct QueueItemDoc {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reservation_id: Option<String>,
     /// Units still waiting.
     pub qty: u32,
@@ -376,14 +399,14 @@ impl QueueItemDoc {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BackordersDoc {
     pub sku: String,
     pub lines: Vec<QueueItemDoc>,
 }
 
 /// `GET /v1/skus/{sku}`: the whole product for the merchant.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ProductDoc {
     pub sku: String,
     pub name: String,
@@ -400,7 +423,7 @@ pub struct ProductDoc {
 }
 
 /// One row of `GET /v1/skus`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ProductSummaryDoc {
     pub sku: String,
     pub name: String,
@@ -411,7 +434,21 @@ pub struct ProductSummaryDoc {
     pub backordered: u32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+impl FromJson for ProductSummaryDoc {
+    fn from_json(value: &Json) -> Result<ProductSummaryDoc, String> {
+        let fields = Fields::of(value)?;
+        Ok(ProductSummaryDoc {
+            sku: fields.required("sku")?,
+            name: fields.required("name")?,
+            status: fields.required("status")?,
+            on_hand: fields.required("on_hand")?,
+            available_now: fields.required("available_now")?,
+            backordered: fields.required("backordered")?,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CancelReasonDoc {
     Merchant,
@@ -419,7 +456,7 @@ pub enum CancelReasonDoc {
 }
 
 /// What happened, with the fields of its kind; `type` names the kind.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
     BackorderCreated {
@@ -465,7 +502,7 @@ pub enum EventBody {
 }
 
 /// An event of one SKU; the feed adds its global `id` (the cursor).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EventDoc {
     pub sku: String,
     /// Place in this SKU's own sequence: 1, 2, 3, … without gaps.
@@ -516,14 +553,14 @@ impl EventDoc {
 }
 
 /// One entry of `GET /v1/events`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FeedEntryDoc {
     pub id: u64,
     #[serde(flatten)]
     pub event: EventDoc,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FeedDoc {
     pub events: Vec<FeedEntryDoc>,
     /// Pass as `after` to continue; equal to the request's `after` when nothing is new.

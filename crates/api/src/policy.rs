@@ -1,21 +1,27 @@
 //! The product's policy as JSON, and the partial update a merchant sends with `PUT /v1/skus/{sku}`.
 
 use backorder_core::{limits, Backorders, Calendar, Date, Policy, Weekdays};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::json::{variant, Fields, FromJson, Json};
 use crate::time::{iso_date_option, iso_dates};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BackordersDoc {
     Deny,
     Allow,
 }
 
+impl FromJson for BackordersDoc {
+    fn from_json(value: &Json) -> Result<BackordersDoc, String> {
+        variant(value, &["deny", "allow"], &[BackordersDoc::Deny, BackordersDoc::Allow])
+    }
+}
+
 /// Every policy field, as `GET /v1/skus/{sku}` shows it and as the ledger record stores it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PolicyDoc {
     pub backorders: BackordersDoc,
     pub backorder_limit: Option<u32>,
@@ -55,6 +61,27 @@ impl From<&Policy> for PolicyDoc {
     }
 }
 
+/// As the ledger record stores it.
+impl FromJson for PolicyDoc {
+    fn from_json(value: &Json) -> Result<PolicyDoc, String> {
+        let fields = Fields::of(value)?;
+        Ok(PolicyDoc {
+            backorders: fields.required("backorders")?,
+            backorder_limit: fields.optional("backorder_limit")?,
+            limit_to_inbound: fields.required("limit_to_inbound")?,
+            lead_time_days: fields.optional("lead_time_days")?,
+            handling_days: fields.required("handling_days")?,
+            ship_weekdays: fields.required("ship_weekdays")?,
+            holidays: fields.required("holidays")?,
+            low_stock_threshold: fields.required("low_stock_threshold")?,
+            discontinued: fields.required("discontinued")?,
+            release_date: fields.optional("release_date")?,
+            utc_offset_minutes: fields.required("utc_offset_minutes")?,
+            hold_minutes: fields.required("hold_minutes")?,
+        })
+    }
+}
+
 impl PolicyDoc {
     /// The core policy, or why these values cannot be one.
     pub fn to_policy(&self) -> Result<Policy, ApiError> {
@@ -86,27 +113,62 @@ impl PolicyDoc {
 
 /// `PUT /v1/skus/{sku}`: every field optional; absent fields keep their value (or default,
 /// for a new product). `null` clears the nullable ones.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProductInput {
     pub name: Option<String>,
     pub on_hand: Option<u32>,
     pub backorders: Option<BackordersDoc>,
-    #[serde(default, deserialize_with = "nullable")]
     pub backorder_limit: Option<Option<u32>>,
     pub limit_to_inbound: Option<bool>,
-    #[serde(default, deserialize_with = "nullable")]
     pub lead_time_days: Option<Option<u32>>,
     pub handling_days: Option<u32>,
     pub ship_weekdays: Option<Vec<u8>>,
-    #[serde(default, deserialize_with = "dates")]
     pub holidays: Option<Vec<Date>>,
     pub low_stock_threshold: Option<u32>,
     pub discontinued: Option<bool>,
-    #[serde(default, deserialize_with = "nullable_date")]
     pub release_date: Option<Option<Date>>,
     pub utc_offset_minutes: Option<i32>,
     pub hold_minutes: Option<u32>,
+}
+
+impl FromJson for ProductInput {
+    fn from_json(value: &Json) -> Result<ProductInput, String> {
+        let fields = Fields::strict(
+            value,
+            &[
+                "name",
+                "on_hand",
+                "backorders",
+                "backorder_limit",
+                "limit_to_inbound",
+                "lead_time_days",
+                "handling_days",
+                "ship_weekdays",
+                "holidays",
+                "low_stock_threshold",
+                "discontinued",
+                "release_date",
+                "utc_offset_minutes",
+                "hold_minutes",
+            ],
+        )?;
+        Ok(ProductInput {
+            name: fields.optional("name")?,
+            on_hand: fields.optional("on_hand")?,
+            backorders: fields.optional("backorders")?,
+            backorder_limit: fields.present("backorder_limit")?,
+            limit_to_inbound: fields.optional("limit_to_inbound")?,
+            lead_time_days: fields.present("lead_time_days")?,
+            handling_days: fields.optional("handling_days")?,
+            ship_weekdays: fields.optional("ship_weekdays")?,
+            holidays: fields.present("holidays")?,
+            low_stock_threshold: fields.optional("low_stock_threshold")?,
+            discontinued: fields.optional("discontinued")?,
+            release_date: fields.present("release_date")?,
+            utc_offset_minutes: fields.optional("utc_offset_minutes")?,
+            hold_minutes: fields.optional("hold_minutes")?,
+        })
+    }
 }
 
 impl ProductInput {
@@ -146,18 +208,4 @@ impl ProductInput {
             name => Ok(name),
         }
     }
-}
-
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
-fn nullable_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<Date>>, D::Error> {
-    iso_date_option::deserialize(deserializer).map(Some)
-}
-
-fn dates<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<Date>>, D::Error> {
-    iso_dates::deserialize(deserializer).map(Some)
 }

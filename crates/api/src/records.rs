@@ -4,10 +4,11 @@
 //! rows written by an older version still load.
 
 use backorder_core::{Cancellation, Date, Hold, HoldState, Line, Millis, Policy, Stock, Waiting};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::input::ShipDoc;
+use crate::json::{Fields, FromJson, Json};
 use crate::output::QuoteDoc;
 use crate::policy::PolicyDoc;
 use crate::time::iso_date_option;
@@ -15,7 +16,7 @@ use crate::time::iso_date_option;
 pub const PRODUCT_RECORD_VERSION: u32 = 1;
 
 /// The row that holds a SKU's name and policy (rarely written).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ProductRecord {
     pub version: u32,
     pub sku: String,
@@ -23,8 +24,20 @@ pub struct ProductRecord {
     pub policy: PolicyDoc,
 }
 
+impl FromJson for ProductRecord {
+    fn from_json(value: &Json) -> Result<ProductRecord, String> {
+        let fields = Fields::of(value)?;
+        Ok(ProductRecord {
+            version: fields.required("version")?,
+            sku: fields.required("sku")?,
+            name: fields.required("name")?,
+            policy: fields.required("policy")?,
+        })
+    }
+}
+
 /// The row that holds a SKU's stock counters (written by most commands).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StockRecord {
     pub free: u32,
     pub received: u64,
@@ -36,8 +49,23 @@ pub struct StockRecord {
     pub projected_on: Option<Date>,
     /// Rows from before lines settled out of memory read as 0: their settled lines are all
     /// still stored as open, and restoring counts them.
-    #[serde(default)]
     pub settled_units: u64,
+}
+
+impl FromJson for StockRecord {
+    fn from_json(value: &Json) -> Result<StockRecord, String> {
+        let fields = Fields::of(value)?;
+        Ok(StockRecord {
+            free: fields.required("free")?,
+            received: fields.required("received")?,
+            adjusted: fields.required("adjusted")?,
+            next_seq: fields.required("next_seq")?,
+            next_event_seq: fields.required("next_event_seq")?,
+            reorder_reported: fields.required("reorder_reported")?,
+            projected_on: fields.optional("projected_on")?,
+            settled_units: fields.present("settled_units")?.unwrap_or(0),
+        })
+    }
 }
 
 impl From<&Stock> for StockRecord {
@@ -70,14 +98,25 @@ impl From<&StockRecord> for Stock {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct WaitingRecord {
     pub outstanding: u32,
     #[serde(with = "iso_date_option")]
     pub projected: Option<Date>,
     /// Always written; rows from before it existed read as the owner's creation day.
-    #[serde(default, with = "iso_date_option")]
+    #[serde(with = "iso_date_option")]
     pub since: Option<Date>,
+}
+
+impl FromJson for WaitingRecord {
+    fn from_json(value: &Json) -> Result<WaitingRecord, String> {
+        let fields = Fields::of(value)?;
+        Ok(WaitingRecord {
+            outstanding: fields.required("outstanding")?,
+            projected: fields.optional("projected")?,
+            since: fields.optional("since")?,
+        })
+    }
 }
 
 fn waiting_record(waiting: Option<Waiting>) -> Option<WaitingRecord> {
@@ -97,7 +136,7 @@ fn waiting(record: Option<WaitingRecord>, policy: &Policy, created_at: Millis) -
     })
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HoldRecord {
     pub id: String,
     pub seq: u64,
@@ -105,12 +144,30 @@ pub struct HoldRecord {
     pub ship: ShipDoc,
     /// held | confirmed | released | expired | withdrawn
     pub state: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     pub created_at: Millis,
     pub expires_at: Millis,
     pub resolved_at: Option<Millis>,
     pub waiting: Option<WaitingRecord>,
+}
+
+impl FromJson for HoldRecord {
+    fn from_json(value: &Json) -> Result<HoldRecord, String> {
+        let fields = Fields::of(value)?;
+        Ok(HoldRecord {
+            id: fields.required("id")?,
+            seq: fields.required("seq")?,
+            quote: fields.required("quote")?,
+            ship: fields.required("ship")?,
+            state: fields.required("state")?,
+            order_id: fields.optional("order_id")?,
+            created_at: fields.required("created_at")?,
+            expires_at: fields.required("expires_at")?,
+            resolved_at: fields.optional("resolved_at")?,
+            waiting: fields.optional("waiting")?,
+        })
+    }
 }
 
 impl HoldRecord {
@@ -174,14 +231,25 @@ fn cancellation(c: CancellationRecord) -> Cancellation {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct CancellationRecord {
     pub refund_qty: u32,
     pub restocked: u32,
     pub backorder_cancelled: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+impl FromJson for CancellationRecord {
+    fn from_json(value: &Json) -> Result<CancellationRecord, String> {
+        let fields = Fields::of(value)?;
+        Ok(CancellationRecord {
+            refund_qty: fields.required("refund_qty")?,
+            restocked: fields.required("restocked")?,
+            backorder_cancelled: fields.required("backorder_cancelled")?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LineRecord {
     pub order_id: String,
     pub seq: u64,
@@ -191,9 +259,26 @@ pub struct LineRecord {
     pub created_at: Millis,
     pub cancelled_backorder: u32,
     pub cancellation: Option<CancellationRecord>,
-    #[serde(default)]
     pub backorder_cancellation: Option<CancellationRecord>,
     pub waiting: Option<WaitingRecord>,
+}
+
+impl FromJson for LineRecord {
+    fn from_json(value: &Json) -> Result<LineRecord, String> {
+        let fields = Fields::of(value)?;
+        Ok(LineRecord {
+            order_id: fields.required("order_id")?,
+            seq: fields.required("seq")?,
+            quote: fields.required("quote")?,
+            ship: fields.required("ship")?,
+            reservation: fields.optional("reservation")?,
+            created_at: fields.required("created_at")?,
+            cancelled_backorder: fields.required("cancelled_backorder")?,
+            cancellation: fields.optional("cancellation")?,
+            backorder_cancellation: fields.optional("backorder_cancellation")?,
+            waiting: fields.optional("waiting")?,
+        })
+    }
 }
 
 impl LineRecord {

@@ -1,7 +1,7 @@
 //! Text forms of dates and instants: `YYYY-MM-DD` and RFC 3339.
 
 use backorder_core::{Date, Millis};
-use serde::{Deserialize, Deserializer, Serializer};
+use serde::Serializer;
 
 const MILLIS_PER_DAY: i64 = 86_400_000;
 
@@ -69,23 +69,16 @@ pub fn parse_instant(text: &str) -> Option<Millis> {
     Some(local - offset_minutes * 60_000)
 }
 
-/// Serde for `Date` as `YYYY-MM-DD`.
+/// Serializes `Date` as `YYYY-MM-DD`.
 pub mod iso_date {
     use super::*;
 
     pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(date)
     }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Date::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!("`{text}` is not a date: use YYYY-MM-DD from 1970 to 9999"))
-        })
-    }
 }
 
-/// Serde for `Option<Date>` as `YYYY-MM-DD` or null.
+/// Serializes `Option<Date>` as `YYYY-MM-DD` or null.
 pub mod iso_date_option {
     use super::*;
 
@@ -95,15 +88,9 @@ pub mod iso_date_option {
             None => serializer.serialize_none(),
         }
     }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
-        #[derive(Deserialize)]
-        struct Wrapped(#[serde(with = "iso_date")] Date);
-        Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|Wrapped(date)| date))
-    }
 }
 
-/// Serde for `Vec<Date>`.
+/// Serializes `Vec<Date>`.
 pub mod iso_dates {
     use super::*;
     use serde::ser::SerializeSeq;
@@ -115,26 +102,14 @@ pub mod iso_dates {
         }
         seq.end()
     }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Date>, D::Error> {
-        #[derive(Deserialize)]
-        struct Wrapped(#[serde(with = "iso_date")] Date);
-        Ok(Vec::<Wrapped>::deserialize(deserializer)?.into_iter().map(|Wrapped(date)| date).collect())
-    }
 }
 
-/// Serde for instants as RFC 3339 text.
+/// Serializes instants as RFC 3339 text.
 pub mod instant {
     use super::*;
 
     pub fn serialize<S: Serializer>(at: &Millis, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&format_instant(*at))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Millis, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        parse_instant(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not an RFC 3339 time")))
     }
 }
 

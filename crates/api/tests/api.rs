@@ -1,11 +1,17 @@
 //! The JSON the edge publishes carries everything the core needs, and the shapes hold.
 
 use backorder_api::input::parse;
+use backorder_api::json::{FromJson, Json};
 use backorder_api::output::{AvailabilityDoc, EventDoc, PurchaseOrderDoc, QuoteDoc};
 use backorder_api::policy::{PolicyDoc, ProductInput};
 use backorder_api::records::{HoldRecord, LineRecord, ProductRecord, StockRecord};
 use backorder_core::*;
 use serde_json::json;
+
+/// Reads a stored record as the edge does.
+fn read<T: FromJson>(text: &str) -> T {
+    T::from_json(&Json::parse(text.as_bytes()).unwrap()).unwrap()
+}
 
 const NOW: Millis = 1_795_687_200_000; // Thu 2026-11-26 10:00 UTC
 
@@ -32,9 +38,7 @@ fn the_published_json_quotes_exactly_like_the_ledger() {
     let today = ledger.today(NOW);
     let availability = ledger.availability(today);
     let doc = AvailabilityDoc::new("PHONE-1", "Phone", &availability);
-    let text = serde_json::to_string(&doc).unwrap();
-    let parsed: AvailabilityDoc = serde_json::from_str(&text).unwrap();
-    let snapshot = parsed.to_snapshot().unwrap();
+    let snapshot = doc.to_snapshot().unwrap();
     for qty in 1..=45 {
         for ship in [Ship::Partial, Ship::Complete] {
             assert_eq!(snapshot.quote(qty, ship, today), availability.quote(qty, ship, today), "qty {qty}");
@@ -154,7 +158,7 @@ fn records_round_trip_a_ledger() {
         .map(|hold| {
             let (hold, waiting) = ledger.hold_record(&hold.id).unwrap();
             let text = serde_json::to_string(&HoldRecord::new(&hold, waiting)).unwrap();
-            serde_json::from_str::<HoldRecord>(&text).unwrap().to_core(&policy).unwrap()
+            read::<HoldRecord>(&text).to_core(&policy).unwrap()
         })
         .collect();
     let lines: Vec<_> = ledger
@@ -162,7 +166,7 @@ fn records_round_trip_a_ledger() {
         .map(|line| {
             let (line, waiting) = ledger.line_record(&line.order_id).unwrap();
             let text = serde_json::to_string(&LineRecord::new(&line, waiting)).unwrap();
-            serde_json::from_str::<LineRecord>(&text).unwrap().to_core(&policy)
+            read::<LineRecord>(&text).to_core(&policy)
         })
         .collect();
     let restored =
@@ -189,7 +193,7 @@ fn records_from_before_since_existed_still_load() {
     };
     let (hold, waiting) = ledger.hold_record("h1").unwrap();
     let old = without_since(serde_json::to_value(HoldRecord::new(&hold, waiting)).unwrap());
-    let (_, loaded) = serde_json::from_str::<HoldRecord>(&old).unwrap().to_core(&policy).unwrap();
+    let (_, loaded) = read::<HoldRecord>(&old).to_core(&policy).unwrap();
     assert_eq!(loaded, waiting);
     assert_eq!(loaded.unwrap().since, policy.today(hold.created_at));
 
@@ -197,7 +201,7 @@ fn records_from_before_since_existed_still_load() {
     let mut record = serde_json::to_value(LineRecord::new(&line, waiting)).unwrap();
     record.as_object_mut().unwrap().remove("backorder_cancellation");
     let old = without_since(record);
-    let (_, loaded) = serde_json::from_str::<LineRecord>(&old).unwrap().to_core(&policy);
+    let (_, loaded) = read::<LineRecord>(&old).to_core(&policy);
     assert_eq!(loaded, waiting);
 }
 
@@ -206,36 +210,30 @@ fn records_from_before_since_existed_still_load() {
 #[test]
 fn rows_written_by_this_version_keep_loading() {
     let policy = PolicyDoc::from(ledger_with_supply().policy()).to_policy().unwrap();
-    let product: ProductRecord = serde_json::from_str(
+    let product: ProductRecord = read(
         r#"{"version":1,"sku":"PHONE-1","name":"Phone","policy":{"backorders":"allow","backorder_limit":40,"limit_to_inbound":false,"lead_time_days":14,"handling_days":1,"ship_weekdays":[1,2,3,4,5],"holidays":[],"low_stock_threshold":5,"discontinued":false,"release_date":null,"utc_offset_minutes":0,"hold_minutes":15}}"#,
-    )
-    .unwrap();
+    );
     assert_eq!(product.policy.to_policy().unwrap(), policy);
-    let stock: StockRecord = serde_json::from_str(
+    let stock: StockRecord = read(
         r#"{"free":0,"received":0,"adjusted":3,"next_seq":4,"next_event_seq":2,"reorder_reported":0,"projected_on":"2026-11-26","settled_units":7}"#,
-    )
-    .unwrap();
+    );
     assert_eq!((Stock::from(&stock).next_seq, Stock::from(&stock).settled_units), (4, 7));
     // Written before lines settled out of memory: nothing counted as settled yet.
-    let stock: StockRecord = serde_json::from_str(
+    let stock: StockRecord = read(
         r#"{"free":0,"received":0,"adjusted":3,"next_seq":4,"next_event_seq":2,"reorder_reported":0,"projected_on":"2026-11-26"}"#,
-    )
-    .unwrap();
+    );
     assert_eq!(Stock::from(&stock).settled_units, 0);
-    let hold: HoldRecord = serde_json::from_str(
+    let hold: HoldRecord = read(
         r#"{"id":"h1","seq":3,"quote":{"qty":3,"now":0,"backorder":3,"ship_date":null,"backorder_ship_date":"2026-12-09"},"ship":"complete","state":"held","created_at":1795687200000,"expires_at":1795688100000,"resolved_at":null,"waiting":{"outstanding":3,"projected":"2026-12-09","since":"2026-11-26"}}"#,
-    )
-    .unwrap();
+    );
     let (hold, waiting) = hold.to_core(&policy).unwrap();
     assert_eq!((hold.state, hold.quote.backorder), (HoldState::Held, 3));
     assert_eq!(waiting.unwrap().since, Date::parse("2026-11-26").unwrap());
-    let line: LineRecord = serde_json::from_str(
+    let line: LineRecord = read(
         r#"{"order_id":"o2","seq":2,"quote":{"qty":2,"now":0,"backorder":2,"ship_date":null,"backorder_ship_date":"2026-12-02"},"ship":"partial","reservation":null,"created_at":1795687200000,"cancelled_backorder":0,"cancellation":null,"backorder_cancellation":null,"waiting":{"outstanding":2,"projected":"2026-12-02","since":"2026-11-26"}}"#,
-    )
-    .unwrap();
+    );
     let (line, waiting) = line.to_core(&policy);
     assert_eq!((line.order_id.as_str(), waiting.unwrap().outstanding), ("o2", 2));
-    let po: PurchaseOrderDoc =
-        serde_json::from_str(r#"{"po_id":"PO-0","qty":4,"expected_date":"2026-12-01"}"#).unwrap();
+    let po: PurchaseOrderDoc = read(r#"{"po_id":"PO-0","qty":4,"expected_date":"2026-12-01"}"#);
     assert_eq!(PurchaseOrder::from(&po).qty, 4);
 }

@@ -2,11 +2,12 @@
 //! and forwarding to the Durable Objects that hold state.
 
 use backorder_api::input::{parse, OrderRequest, ReceiptRequest, ReservationRequest};
+use backorder_api::json::{Fields, FromJson, Json};
 use backorder_api::output::ProductSummaryDoc;
 use backorder_api::{time, validate, ApiError};
 use backorder_core::{Command, Millis};
 use futures_util::future::join_all;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::JsCast;
 use worker::{Env, Headers, Method, Request, Response, Result, Stub};
 
@@ -364,14 +365,21 @@ async fn registry(env: &Env, name: &str, method: &str, path_and_query: &str, bod
     read_reply(call(registry_stub(env, name)?, method, path_and_query, Headers::new(), body).await?).await
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 pub struct SkuEntry {
     pub sku: String,
     pub name: String,
 }
 
+impl FromJson for SkuEntry {
+    fn from_json(value: &Json) -> std::result::Result<SkuEntry, String> {
+        let fields = Fields::of(value)?;
+        Ok(SkuEntry { sku: fields.required("sku")?, name: fields.required("name")? })
+    }
+}
+
 /// A claim on an idempotency key (or order id) in the registry, for one request.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 pub struct Claim {
     pub key: String,
     /// The request: a reuse of the key with another fingerprint is refused.
@@ -380,6 +388,19 @@ pub struct Claim {
     pub at: Millis,
     /// Order claims are kept for good: they also index orders by id.
     pub permanent: bool,
+}
+
+impl FromJson for Claim {
+    fn from_json(value: &Json) -> std::result::Result<Claim, String> {
+        let fields = Fields::of(value)?;
+        Ok(Claim {
+            key: fields.required("key")?,
+            fingerprint: fields.required("fingerprint")?,
+            sku: fields.required("sku")?,
+            at: fields.required("at")?,
+            permanent: fields.required("permanent")?,
+        })
+    }
 }
 
 impl Claim {
@@ -414,12 +435,18 @@ async fn order_sku(env: &Env, order_id: &str) -> Result<Option<String>> {
     if reply.status != 200 {
         return Ok(None);
     }
-    Ok(serde_json::from_str::<SkuEntry>(&reply.body).ok().map(|entry| entry.sku))
+    Ok(parse::<SkuEntry>(reply.body.as_bytes()).ok().map(|entry| entry.sku))
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 pub struct SkuPage {
     pub skus: Vec<SkuEntry>,
+}
+
+impl FromJson for SkuPage {
+    fn from_json(value: &Json) -> std::result::Result<SkuPage, String> {
+        Ok(SkuPage { skus: Fields::of(value)?.required("skus")? })
+    }
 }
 
 #[derive(Serialize)]
@@ -451,7 +478,7 @@ async fn list_products(env: &Env, path_and_query: &str, now: Option<Millis>) -> 
         &[],
     )
     .await?;
-    let Ok(page) = serde_json::from_str::<SkuPage>(&page.body) else {
+    let Ok(page) = parse::<SkuPage>(page.body.as_bytes()) else {
         return Ok(ApiError::new(500, "internal", "the catalog answered badly").into());
     };
     let summaries = join_all(page.skus.iter().map(|entry| async move {
@@ -461,7 +488,7 @@ async fn list_products(env: &Env, path_and_query: &str, now: Option<Millis>) -> 
     .await;
     let mut skus = Vec::with_capacity(summaries.len());
     for summary in summaries {
-        if let Ok(doc) = serde_json::from_str::<ProductSummaryDoc>(&summary?.body) {
+        if let Ok(doc) = parse::<ProductSummaryDoc>(summary?.body.as_bytes()) {
             skus.push(doc);
         }
     }
@@ -485,9 +512,9 @@ pub async fn deliver_events(env: &Env, pending: &[(u64, String)]) -> Result<u64>
     if reply.status != 200 {
         return Err(worker::Error::from(format!("feed answered {}: {}", reply.status, reply.body)));
     }
-    serde_json::from_str::<Delivered>(&reply.body)
+    parse::<Delivered>(reply.body.as_bytes())
         .map(|d| d.up_to)
-        .map_err(|e| worker::Error::from(format!("feed answered badly: {e}")))
+        .map_err(|e| worker::Error::from(format!("feed answered badly: {}", e.message)))
 }
 
 /// Lists (or renames) a product in the catalog.
@@ -500,9 +527,15 @@ pub async fn register_product(env: &Env, sku: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 pub struct Delivered {
     pub up_to: u64,
+}
+
+impl FromJson for Delivered {
+    fn from_json(value: &Json) -> std::result::Result<Delivered, String> {
+        Ok(Delivered { up_to: Fields::of(value)?.required("up_to")? })
+    }
 }
 
 fn percent_encode(text: &str) -> String {

@@ -4,6 +4,8 @@
 
 use std::cell::Cell;
 
+use backorder_api::input::parse;
+use backorder_api::json::{Fields, FromJson, Json};
 use backorder_api::ApiError;
 use backorder_core::replies::KEY_RETENTION_MS;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
@@ -93,7 +95,7 @@ impl DurableObject for Registry {
 type Answer = std::result::Result<Reply, ApiError>;
 
 fn register(sql: &SqlStorage, body: &[u8]) -> Answer {
-    let entry: SkuEntry = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let entry: SkuEntry = parse(body)?;
     exec(
         sql,
         "INSERT OR REPLACE INTO skus (sku, name) VALUES (?, ?)",
@@ -116,21 +118,26 @@ fn list(sql: &SqlStorage, after: &str, limit: u32) -> Answer {
 }
 
 /// The part of an event the feed needs; the rest is stored and served as sent.
-#[derive(serde::Deserialize)]
 struct EventHead {
     sku: String,
     seq: u64,
 }
 
+impl FromJson for EventHead {
+    fn from_json(value: &Json) -> std::result::Result<EventHead, String> {
+        let fields = Fields::of(value)?;
+        Ok(EventHead { sku: fields.required("sku")?, seq: fields.required("seq")? })
+    }
+}
+
 /// Appends a SKU's events in sequence: repeats are skipped, so redelivery is harmless.
 fn append_events(sql: &SqlStorage, body: &[u8]) -> Answer {
-    let events: Vec<&serde_json::value::RawValue> =
-        serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let invalid = |message: String| ApiError::invalid(format!("invalid events: {message}"));
+    let text = std::str::from_utf8(body).map_err(|_| invalid("not UTF-8".into()))?;
+    let events = Json::parse_array_items(text).map_err(invalid)?;
     let mut heads = Vec::with_capacity(events.len());
-    for event in &events {
-        let head: EventHead =
-            serde_json::from_str(event.get()).map_err(|e| ApiError::invalid(e.to_string()))?;
-        heads.push(head);
+    for (_, event) in &events {
+        heads.push(EventHead::from_json(event).map_err(invalid)?);
     }
     let Some(sku) = heads.first().map(|head| head.sku.clone()) else {
         return Ok(Reply::json(200, &Delivered { up_to: 0 }));
@@ -139,7 +146,7 @@ fn append_events(sql: &SqlStorage, body: &[u8]) -> Answer {
         .first()
         .and_then(|row| integer(row, 0))
         .unwrap_or(0) as u64;
-    for (head, event) in heads.iter().zip(&events) {
+    for (head, (event, _)) in heads.iter().zip(&events) {
         if head.sku != sku || head.seq <= last {
             continue;
         }
@@ -149,7 +156,7 @@ fn append_events(sql: &SqlStorage, body: &[u8]) -> Answer {
         exec(
             sql,
             "INSERT INTO events (sku, seq, event) VALUES (?, ?, ?)",
-            vec![sku.as_str().into(), int(head.seq as i64), event.get().into()],
+            vec![sku.as_str().into(), int(head.seq as i64), (*event).into()],
         )?;
         last = head.seq;
     }
@@ -193,7 +200,7 @@ fn feed(sql: &SqlStorage, after: Option<&str>, limit: Option<&str>) -> Answer {
 
 /// Claims `key` for one request: the same request may claim it again, another gets 422.
 fn claim(sql: &SqlStorage, body: &[u8], pruned_at: &Cell<i64>) -> Answer {
-    let request: Claim = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let request: Claim = parse(body)?;
     if request.at.saturating_sub(pruned_at.get()) > 60_000 {
         exec(
             sql,
@@ -227,7 +234,7 @@ fn claim(sql: &SqlStorage, body: &[u8], pruned_at: &Cell<i64>) -> Answer {
 /// Confirms a claim (its request succeeded: the key stays taken) or releases it (the request
 /// was refused, so the key is free again) — release only while unconfirmed and unchanged.
 fn settle_claim(sql: &SqlStorage, body: &[u8], succeeded: bool) -> Answer {
-    let request: Claim = serde_json::from_slice(body).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let request: Claim = parse(body)?;
     if succeeded {
         exec(
             sql,

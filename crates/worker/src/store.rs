@@ -7,6 +7,7 @@
 //! the core applied it — no `await` in between — so they commit together or not at all, and
 //! the reply waits until they are durable.
 
+use backorder_api::json::{FromJson, Json};
 use backorder_api::output::EventDoc;
 use backorder_api::records::{HoldRecord, LineRecord, ProductRecord, StockRecord, PRODUCT_RECORD_VERSION};
 use backorder_api::{output::PurchaseOrderDoc, policy::PolicyDoc, ApiError};
@@ -277,7 +278,7 @@ pub fn forget_old(sql: &SqlStorage, now: Millis) -> Result<(), ApiError> {
     exec(sql, "DELETE FROM holds WHERE resolved_at < ?", vec![int(cutoff)])
 }
 
-fn records<T: serde::de::DeserializeOwned>(sql: &SqlStorage, query: &str) -> Result<Vec<T>, ApiError> {
+fn records<T: FromJson>(sql: &SqlStorage, query: &str) -> Result<Vec<T>, ApiError> {
     let mut records = Vec::new();
     for row in rows(sql, query, vec![])? {
         records.push(decode(text(&row, 0))?);
@@ -289,6 +290,8 @@ fn encode<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(|e| internal("encoding a record", e))
 }
 
-fn decode<T: serde::de::DeserializeOwned>(json: Option<&str>) -> Result<T, ApiError> {
-    serde_json::from_str(json.unwrap_or("")).map_err(|e| internal("decoding a stored record", e))
+fn decode<T: FromJson>(json: Option<&str>) -> Result<T, ApiError> {
+    Json::parse(json.unwrap_or("").as_bytes())
+        .and_then(|value| T::from_json(&value))
+        .map_err(|e| internal("decoding a stored record", e))
 }

@@ -1,0 +1,561 @@
+//! A small JSON reader for request bodies, stored records and the edge's internal messages.
+//!
+//! A body parses into a [`Json`] tree once; each type then reads its fields from the tree by
+//! name ([`FromJson`], [`Fields`]), and every error names the field it is about. This is
+//! hand-written because serde's per-type deserializers, and the float formatting their error
+//! messages pull in, were the largest part of the worker's wasm that the API owns.
+
+use backorder_core::Date;
+
+/// Nesting deeper than this is refused: no document of the API comes close, and a recursive
+/// reader must not let a 64 KiB body of `[[[[…` exhaust the stack.
+const MAX_DEPTH: usize = 32;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    /// A number without fraction or exponent that fits in an `i128`.
+    Integer(i128),
+    /// Any other number: nothing in the API takes one.
+    Fraction,
+    String(String),
+    Array(Vec<Json>),
+    /// Members in document order; repeated names are kept (readers refuse or ignore them).
+    Object(Vec<(String, Json)>),
+}
+
+impl Json {
+    /// Parses one JSON document (surrounding whitespace allowed), or says what is wrong.
+    pub fn parse(text: &[u8]) -> Result<Json, String> {
+        let mut reader = Reader::new(text)?;
+        let value = reader.value(0)?;
+        reader.end()?;
+        Ok(value)
+    }
+
+    /// Parses a JSON array and returns each element with its exact source text.
+    pub fn parse_array_items(text: &str) -> Result<Vec<(&str, Json)>, String> {
+        let mut reader = Reader::new(text.as_bytes())?;
+        let mut items = Vec::new();
+        reader.expect(b'[')?;
+        if !reader.eat(b']') {
+            loop {
+                reader.skip_space();
+                let start = reader.at;
+                let value = reader.value(1)?;
+                items.push((&text[start..reader.at], value));
+                if reader.eat(b']') {
+                    break;
+                }
+                reader.expect(b',')?;
+            }
+        }
+        reader.end()?;
+        Ok(items)
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Integer(_) | Json::Fraction => "a number",
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        }
+    }
+
+    /// The refusal of this value where `expected` was needed.
+    pub fn unexpected(&self, expected: &str) -> String {
+        match self {
+            Json::Integer(n) => format!("invalid value {n}, expected {expected}"),
+            Json::Fraction => format!("invalid value: a fractional number, expected {expected}"),
+            other => format!("invalid type: {}, expected {expected}", other.kind()),
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+struct Reader<'a> {
+    text: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a [u8]) -> Result<Reader<'a>, String> {
+        core::str::from_utf8(text).map_err(|_| "not UTF-8".to_string())?;
+        Ok(Reader { text, at: 0 })
+    }
+
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.text.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    fn peek(&mut self) -> Result<u8, String> {
+        self.skip_space();
+        self.text.get(self.at).copied().ok_or_else(|| "unexpected end of input".to_string())
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        let found = self.peek() == Ok(byte);
+        if found {
+            self.at += 1;
+        }
+        found
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), String> {
+        if self.eat(byte) {
+            Ok(())
+        } else {
+            Err(self.unexpected_here(&format!("`{}`", byte as char)))
+        }
+    }
+
+    fn unexpected_here(&mut self, expected: &str) -> String {
+        match self.peek() {
+            Ok(_) => format!("expected {expected} at byte {}", self.at + 1),
+            Err(end) => end,
+        }
+    }
+
+    fn end(&mut self) -> Result<(), String> {
+        self.skip_space();
+        if self.at == self.text.len() {
+            Ok(())
+        } else {
+            Err(format!("trailing characters at byte {}", self.at + 1))
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Json) -> Result<Json, String> {
+        if self.text[self.at..].starts_with(word.as_bytes()) {
+            self.at += word.len();
+            Ok(value)
+        } else {
+            Err(format!("expected a value at byte {}", self.at + 1))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json, String> {
+        if depth > MAX_DEPTH {
+            return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+        }
+        match self.peek()? {
+            b'n' => self.literal("null", Json::Null),
+            b't' => self.literal("true", Json::Bool(true)),
+            b'f' => self.literal("false", Json::Bool(false)),
+            b'"' => self.string().map(Json::String),
+            b'-' | b'0'..=b'9' => self.number(),
+            b'[' => {
+                self.at += 1;
+                let mut items = Vec::new();
+                if !self.eat(b']') {
+                    loop {
+                        items.push(self.value(depth + 1)?);
+                        if self.eat(b']') {
+                            break;
+                        }
+                        self.expect(b',')?;
+                    }
+                }
+                Ok(Json::Array(items))
+            }
+            b'{' => {
+                self.at += 1;
+                let mut members = Vec::new();
+                if !self.eat(b'}') {
+                    loop {
+                        if self.peek()? != b'"' {
+                            return Err(self.unexpected_here("a field name"));
+                        }
+                        let name = self.string()?;
+                        self.expect(b':')?;
+                        members.push((name, self.value(depth + 1)?));
+                        if self.eat(b'}') {
+                            break;
+                        }
+                        self.expect(b',')?;
+                    }
+                }
+                Ok(Json::Object(members))
+            }
+            _ => Err(self.unexpected_here("a value")),
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.at;
+        while self.text.get(self.at).is_some_and(u8::is_ascii_digit) {
+            self.at += 1;
+        }
+        self.at - start
+    }
+
+    fn number(&mut self) -> Result<Json, String> {
+        let start = self.at;
+        let negative = self.text[self.at] == b'-';
+        if negative {
+            self.at += 1;
+        }
+        let int_start = self.at;
+        let int_digits = self.digits();
+        if int_digits == 0 || (int_digits > 1 && self.text[int_start] == b'0') {
+            return Err(format!("invalid number at byte {}", start + 1));
+        }
+        let mut whole = true;
+        if self.text.get(self.at) == Some(&b'.') {
+            self.at += 1;
+            whole = false;
+            if self.digits() == 0 {
+                return Err(format!("invalid number at byte {}", start + 1));
+            }
+        }
+        if let Some(b'e' | b'E') = self.text.get(self.at) {
+            self.at += 1;
+            whole = false;
+            if let Some(b'+' | b'-') = self.text.get(self.at) {
+                self.at += 1;
+            }
+            if self.digits() == 0 {
+                return Err(format!("invalid number at byte {}", start + 1));
+            }
+        }
+        let magnitude = whole
+            .then(|| {
+                self.text[int_start..self.at]
+                    .iter()
+                    .try_fold(0i128, |n, &d| n.checked_mul(10)?.checked_add(i128::from(d - b'0')))
+            })
+            .flatten();
+        Ok(match magnitude {
+            Some(n) if negative => Json::Integer(-n),
+            Some(n) => Json::Integer(n),
+            None => Json::Fraction,
+        })
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let digits = self.text.get(self.at..self.at + 4).ok_or("unexpected end of input")?;
+        let text = core::str::from_utf8(digits).map_err(|_| "invalid \\u escape".to_string())?;
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            return Err(format!("invalid \\u escape at byte {}", self.at + 1));
+        }
+        self.at += 4;
+        u32::from_str_radix(text, 16).map_err(|_| "invalid \\u escape".to_string())
+    }
+
+    fn string(&mut self) -> Result<String, String> {
+        self.at += 1; // the opening quote
+        let mut out = Vec::new();
+        loop {
+            let Some(&byte) = self.text.get(self.at) else {
+                return Err("unexpected end of input in a string".into());
+            };
+            self.at += 1;
+            match byte {
+                b'"' => break,
+                b'\\' => {
+                    let Some(&escape) = self.text.get(self.at) else {
+                        return Err("unexpected end of input in a string".into());
+                    };
+                    self.at += 1;
+                    let simple = match escape {
+                        b'"' => b'"',
+                        b'\\' => b'\\',
+                        b'/' => b'/',
+                        b'b' => 0x08,
+                        b'f' => 0x0c,
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'u' => {
+                            let c = self.unicode_escape()?;
+                            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                            continue;
+                        }
+                        _ => return Err(format!("invalid escape at byte {}", self.at)),
+                    };
+                    out.push(simple);
+                }
+                0..=0x1f => return Err(format!("control character in a string at byte {}", self.at)),
+                _ => out.push(byte),
+            }
+        }
+        // The input is UTF-8 and escapes add whole characters, so this cannot fail.
+        String::from_utf8(out).map_err(|_| "not UTF-8".to_string())
+    }
+
+    /// After `\u`: one escape, or a surrogate pair written as two.
+    fn unicode_escape(&mut self) -> Result<char, String> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xd800..=0xdbff => {
+                if !self.text[self.at..].starts_with(b"\\u") {
+                    return Err(format!("unpaired surrogate at byte {}", self.at));
+                }
+                self.at += 2;
+                let second = self.hex4()?;
+                if !(0xdc00..=0xdfff).contains(&second) {
+                    return Err(format!("unpaired surrogate at byte {}", self.at));
+                }
+                0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00)
+            }
+            code => code,
+        };
+        char::from_u32(code).ok_or_else(|| format!("unpaired surrogate at byte {}", self.at))
+    }
+}
+
+/// A value read from JSON. Errors say what was expected; [`Fields`] adds the field's name.
+pub trait FromJson: Sized {
+    fn from_json(value: &Json) -> Result<Self, String>;
+}
+
+fn integer(value: &Json, min: i128, max: i128) -> Result<i128, String> {
+    match value {
+        Json::Integer(n) if (min..=max).contains(n) => Ok(*n),
+        other => Err(other.unexpected(&format!("a whole number from {min} to {max}"))),
+    }
+}
+
+macro_rules! integers {
+    ($($t:ty),*) => {$(
+        impl FromJson for $t {
+            fn from_json(value: &Json) -> Result<$t, String> {
+                // In range by the check above.
+                integer(value, i128::from(<$t>::MIN), i128::from(<$t>::MAX)).map(|n| n as $t)
+            }
+        }
+    )*};
+}
+integers!(u8, u32, u64, i32, i64);
+
+impl FromJson for bool {
+    fn from_json(value: &Json) -> Result<bool, String> {
+        match value {
+            Json::Bool(b) => Ok(*b),
+            other => Err(other.unexpected("true or false")),
+        }
+    }
+}
+
+impl FromJson for String {
+    fn from_json(value: &Json) -> Result<String, String> {
+        value.as_str().map(str::to_string).ok_or_else(|| value.unexpected("a string"))
+    }
+}
+
+impl FromJson for Date {
+    fn from_json(value: &Json) -> Result<Date, String> {
+        let text = value.as_str().ok_or_else(|| value.unexpected("a date (YYYY-MM-DD)"))?;
+        Date::parse(text).ok_or_else(|| format!("`{text}` is not a date: use YYYY-MM-DD from 1970 to 9999"))
+    }
+}
+
+/// `null` reads as `None`.
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(value: &Json) -> Result<Option<T>, String> {
+        match value {
+            Json::Null => Ok(None),
+            value => T::from_json(value).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: &Json) -> Result<Vec<T>, String> {
+        match value {
+            Json::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| T::from_json(item).map_err(|e| format!("[{i}]: {e}")))
+                .collect(),
+            other => Err(other.unexpected("an array")),
+        }
+    }
+}
+
+/// Reads a string naming one of `variants` (lower case in JSON, as `names` lists them).
+pub fn variant<T: Copy>(value: &Json, names: &[&str], variants: &[T]) -> Result<T, String> {
+    let quoted = || names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ");
+    let text = value.as_str().ok_or_else(|| value.unexpected(&format!("one of {}", quoted())))?;
+    match names.iter().position(|name| *name == text) {
+        Some(i) => Ok(variants[i]),
+        None => Err(format!("unknown variant `{text}`, expected {}", quoted())),
+    }
+}
+
+/// The fields of a JSON object, read by name.
+pub struct Fields<'a> {
+    members: &'a [(String, Json)],
+}
+
+impl<'a> Fields<'a> {
+    /// Any object: fields not read are ignored (stored records, internal messages).
+    pub fn of(value: &'a Json) -> Result<Fields<'a>, String> {
+        match value {
+            Json::Object(members) => Ok(Fields { members }),
+            other => Err(other.unexpected("an object")),
+        }
+    }
+
+    /// An object whose every field is one of `known`, each at most once (request bodies).
+    pub fn strict(value: &'a Json, known: &[&str]) -> Result<Fields<'a>, String> {
+        let fields = Fields::of(value)?;
+        for (i, (name, _)) in fields.members.iter().enumerate() {
+            if !known.contains(&name.as_str()) {
+                let expected = known.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                return Err(format!("unknown field `{name}`, expected one of {expected}"));
+            }
+            if fields.members[..i].iter().any(|(earlier, _)| earlier == name) {
+                return Err(format!("duplicate field `{name}`"));
+            }
+        }
+        Ok(fields)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&'a Json> {
+        self.members.iter().find(|(n, _)| n == name).map(|(_, value)| value)
+    }
+
+    fn read<T: FromJson>(name: &str, value: &Json) -> Result<T, String> {
+        T::from_json(value).map_err(|e| format!("{name}: {e}"))
+    }
+
+    /// A field that must be present.
+    pub fn required<T: FromJson>(&self, name: &str) -> Result<T, String> {
+        match self.get(name) {
+            Some(value) => Self::read(name, value),
+            None => Err(format!("missing field `{name}`")),
+        }
+    }
+
+    /// A field read as `T` when present (so `null` is refused unless `T` is an `Option`).
+    pub fn present<T: FromJson>(&self, name: &str) -> Result<Option<T>, String> {
+        self.get(name).map(|value| Self::read(name, value)).transpose()
+    }
+
+    /// A field that may be absent or null.
+    pub fn optional<T: FromJson>(&self, name: &str) -> Result<Option<T>, String> {
+        Ok(self.present::<Option<T>>(name)?.flatten())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Json, String> {
+        Json::parse(text.as_bytes())
+    }
+
+    #[test]
+    fn reads_every_kind_of_value() {
+        let value = parse(
+            r#" {"a": [1, -2, 3.5, 1e3, true, false, null], "b": "x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"} "#,
+        )
+        .unwrap();
+        let fields = Fields::of(&value).unwrap();
+        assert_eq!(
+            fields.get("a"),
+            Some(&Json::Array(vec![
+                Json::Integer(1),
+                Json::Integer(-2),
+                Json::Fraction,
+                Json::Fraction,
+                Json::Bool(true),
+                Json::Bool(false),
+                Json::Null
+            ]))
+        );
+        assert_eq!(fields.get("b").and_then(Json::as_str), Some("x\"\\/\u{8}\u{c}\n\r\té😀"));
+    }
+
+    #[test]
+    fn refuses_what_is_not_json() {
+        for text in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "-",
+            "1.",
+            "1e",
+            "\"\u{1}\"",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\\ud800\\u0041\"",
+            "{a:1}",
+            "[1] 2",
+            "tru",
+            "\"abc",
+            "nul",
+        ] {
+            assert!(parse(text).is_err(), "{text:?}");
+        }
+        assert!(Json::parse(b"\"\xff\"").is_err());
+        let deep = "[".repeat(MAX_DEPTH + 2) + &"]".repeat(MAX_DEPTH + 2);
+        assert!(parse(&deep).unwrap_err().contains("nested"));
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn integers_are_checked_against_their_type() {
+        let read = |text: &str| u32::from_json(&parse(text).unwrap());
+        assert_eq!(read("4294967295"), Ok(u32::MAX));
+        assert!(read("4294967296").unwrap_err().contains("invalid value 4294967296"));
+        assert!(read("-1").unwrap_err().contains("invalid value -1"));
+        assert!(read("1.0").unwrap_err().contains("fractional"));
+        assert!(read("\"1\"").unwrap_err().contains("invalid type: a string"));
+        assert_eq!(i64::from_json(&parse("-9223372036854775808").unwrap()), Ok(i64::MIN));
+        assert_eq!(u64::from_json(&parse("18446744073709551615").unwrap()), Ok(u64::MAX));
+        assert!(u64::from_json(&parse("1000000000000000000000000000000000000000000").unwrap()).is_err());
+    }
+
+    #[test]
+    fn strict_fields_are_named() {
+        let value = parse(r#"{"qty": 1, "colour": "red"}"#).unwrap();
+        let error = Fields::strict(&value, &["qty"]).err().unwrap();
+        assert!(error.contains("unknown field `colour`"), "{error}");
+        let value = parse(r#"{"qty": 1, "qty": 2}"#).unwrap();
+        assert!(Fields::strict(&value, &["qty"]).err().unwrap().contains("duplicate field `qty`"));
+        let value = parse(r#"{"qty": null}"#).unwrap();
+        let fields = Fields::strict(&value, &["qty", "po_id"]).unwrap();
+        assert_eq!(fields.optional::<u32>("qty"), Ok(None));
+        assert_eq!(fields.present::<Option<u32>>("qty"), Ok(Some(None)));
+        assert_eq!(fields.present::<Option<u32>>("po_id"), Ok(None));
+        assert!(fields.present::<u32>("qty").unwrap_err().starts_with("qty: invalid type: null"));
+        assert!(fields.required::<u32>("po_id").unwrap_err().contains("missing field `po_id`"));
+        assert!(fields.required::<u32>("qty").unwrap_err().starts_with("qty: invalid type: null"));
+    }
+
+    #[test]
+    fn array_items_keep_their_text() {
+        let items = Json::parse_array_items(r#" [ {"a": 1} , "x" ] "#).unwrap();
+        assert_eq!(items.iter().map(|(text, _)| *text).collect::<Vec<_>>(), [r#"{"a": 1}"#, r#""x""#]);
+        assert!(Json::parse_array_items("[]").unwrap().is_empty());
+        assert!(Json::parse_array_items("{}").is_err());
+    }
+
+    #[test]
+    fn variants_are_named() {
+        let read = |text: &str| variant(&parse(text).unwrap(), &["deny", "allow"], &[false, true]);
+        assert_eq!(read("\"allow\""), Ok(true));
+        assert!(read("\"later\"")
+            .unwrap_err()
+            .contains("unknown variant `later`, expected `deny` or `allow`"));
+    }
+}
