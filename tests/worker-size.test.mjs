@@ -1,5 +1,5 @@
 // A ratchet on the worker's wasm: it may shrink, not grow. The budget is 150 KB
-// gzipped and is not met yet (162,995 bytes by this measure; docs/performance.md says where
+// gzipped and is not met yet (158,152 bytes by this measure; docs/performance.md says where
 // the bytes are); this keeps the gap from widening unnoticed. Lower MAX_GZIPPED when the
 // worker shrinks.
 import { test } from "node:test";
@@ -9,7 +9,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { root } from "./support/edge.mjs";
 
-const MAX_GZIPPED = 159 * 1024;
+const MAX_GZIPPED = 155 * 1024;
 const BUDGET = 150 * 1024;
 
 test("the worker's wasm does not grow past the ratchet", () => {

@@ -1,7 +1,7 @@
 //! The error shape every endpoint answers with: `{"error":{"code","message"}}`.
 
+use crate::json::ObjectWriter;
 use backorder_core::{Error, HoldState, Missing, Refusal};
-use serde::Serialize;
 
 /// An error reply: HTTP status, a stable snake_case code, and a message for people.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -9,17 +9,6 @@ pub struct ApiError {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
-}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Inner<'a>,
-}
-
-#[derive(Serialize)]
-struct Inner<'a> {
-    code: &'a str,
-    message: &'a str,
 }
 
 impl ApiError {
@@ -60,8 +49,12 @@ impl ApiError {
     }
 
     pub fn body(&self) -> String {
-        let body = Body { error: Inner { code: self.code, message: &self.message } };
-        serde_json::to_string(&body).unwrap_or_default()
+        let mut out = String::from("{\"error\":");
+        let mut inner = ObjectWriter::new(&mut out);
+        inner.field("code", &self.code).field("message", &self.message);
+        inner.end();
+        out.push('}');
+        out
     }
 }
 

@@ -1,18 +1,26 @@
 //! Request bodies. Unknown fields are refused with a message naming them.
 
 use backorder_core::{CancelScope, Command, Date, Ship};
-use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::json::{variant, Fields, FromJson, Json};
+use crate::json::{variant, Fields, FromJson, Json, ToJson};
 use crate::validate;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ShipDoc {
     #[default]
     Partial,
     Complete,
+}
+
+impl ToJson for ShipDoc {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            ShipDoc::Partial => "partial",
+            ShipDoc::Complete => "complete",
+        }
+        .write_json(out)
+    }
 }
 
 impl From<ShipDoc> for Ship {

@@ -1,9 +1,14 @@
-//! A small JSON reader for request bodies, stored records and the edge's internal messages.
+//! Small JSON reading and writing for the API's bodies, the stored records and the edge's
+//! internal messages.
 //!
-//! A body parses into a [`Json`] tree once; each type then reads its fields from the tree by
-//! name ([`FromJson`], [`Fields`]), and every error names the field it is about. This is
-//! hand-written because serde's per-type deserializers, and the float formatting their error
-//! messages pull in, were the largest part of the worker's wasm that the API owns.
+//! Reading: a text parses into a [`Json`] tree once; each type then reads its fields from the
+//! tree by name ([`FromJson`], [`Fields`]), and every error names the field it is about.
+//! Writing: each type writes its members in order ([`ToJson`], [`ObjectWriter`]), the same
+//! text serde_json would write. Hand-written because serde's per-type code, and the float
+//! formatting its error messages pull in, were the largest part of the worker's wasm that the
+//! API owns.
+
+use core::fmt::Write;
 
 use backorder_core::Date;
 
@@ -449,6 +454,138 @@ impl<'a> Fields<'a> {
     /// A field that may be absent or null.
     pub fn optional<T: FromJson>(&self, name: &str) -> Result<Option<T>, String> {
         Ok(self.present::<Option<T>>(name)?.flatten())
+    }
+}
+
+/// A value written as JSON.
+pub trait ToJson {
+    fn write_json(&self, out: &mut String);
+
+    fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+}
+
+/// Writes an object's members in order: `{"a":1,"b":2}`.
+pub struct ObjectWriter<'a> {
+    out: &'a mut String,
+    empty: bool,
+}
+
+impl<'a> ObjectWriter<'a> {
+    pub fn new(out: &'a mut String) -> ObjectWriter<'a> {
+        out.push('{');
+        ObjectWriter { out, empty: true }
+    }
+
+    pub fn field(&mut self, name: &str, value: &dyn ToJson) -> &mut Self {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        write_string(self.out, name);
+        self.out.push(':');
+        value.write_json(self.out);
+        self
+    }
+
+    /// A member written only when there is a value (absent rather than null).
+    pub fn field_if_some(&mut self, name: &str, value: Option<&dyn ToJson>) -> &mut Self {
+        match value {
+            Some(value) => self.field(name, value),
+            None => self,
+        }
+    }
+
+    pub fn end(self) {
+        self.out.push('}');
+    }
+}
+
+/// A string with JSON's escapes, as serde_json writes them.
+fn write_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+macro_rules! display_to_json {
+    ($($t:ty),*) => {$(
+        impl ToJson for $t {
+            fn write_json(&self, out: &mut String) {
+                let _ = write!(out, "{self}");
+            }
+        }
+    )*};
+}
+display_to_json!(u8, u32, u64, i32, i64, bool);
+
+impl ToJson for str {
+    fn write_json(&self, out: &mut String) {
+        write_string(out, self);
+    }
+}
+
+impl ToJson for &str {
+    fn write_json(&self, out: &mut String) {
+        write_string(out, self);
+    }
+}
+
+impl ToJson for String {
+    fn write_json(&self, out: &mut String) {
+        write_string(out, self);
+    }
+}
+
+/// `YYYY-MM-DD`.
+impl ToJson for Date {
+    fn write_json(&self, out: &mut String) {
+        let _ = write!(out, "\"{self}\"");
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Some(value) => value.write_json(out),
+            None => out.push_str("null"),
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for [T] {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            item.write_json(out);
+        }
+        out.push(']');
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out);
     }
 }
 

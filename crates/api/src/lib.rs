@@ -4,8 +4,7 @@
 //! worker's wasm that the API owns), request bodies (with validation: SKU charset and length,
 //! quantities, dates, unknown fields refused by name), response bodies built from core values,
 //! the error shape, the text forms of dates and instants, and the records the edge stores in
-//! SQLite. The core
-//! stays free of serde; the worker stays free of JSON details.
+//! SQLite. The core stays free of serde; the worker stays free of JSON details.
 
 pub mod error;
 pub mod input;

@@ -6,23 +6,38 @@ use backorder_core::{
     Availability, Calendar, Cancellation, Date, Event, EventRecord, HoldView, LineView, Lot, Millis, Owner,
     PurchaseOrder, QueueItem, Quote, Refusal, Snapshot, Weekdays,
 };
-use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::input::ShipDoc;
-use crate::json::{Fields, FromJson, Json};
+use crate::json::{Fields, FromJson, Json, ObjectWriter, ToJson};
 use crate::policy::PolicyDoc;
-use crate::time::{instant, iso_date, iso_date_option, iso_dates};
+use crate::time::format_instant;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QuoteDoc {
     pub qty: u32,
     pub now: u32,
     pub backorder: u32,
-    #[serde(with = "iso_date_option")]
     pub ship_date: Option<Date>,
-    #[serde(with = "iso_date_option")]
     pub backorder_ship_date: Option<Date>,
+}
+
+impl QuoteDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("qty", &self.qty);
+        o.field("now", &self.now);
+        o.field("backorder", &self.backorder);
+        o.field("ship_date", &self.ship_date);
+        o.field("backorder_ship_date", &self.backorder_ship_date);
+    }
+}
+
+impl ToJson for QuoteDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for QuoteDoc {
@@ -62,14 +77,28 @@ impl From<QuoteDoc> for Quote {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LotDoc {
-    #[serde(with = "iso_date")]
     pub date: Date,
     pub qty: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+impl LotDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("date", &self.date);
+        o.field("qty", &self.qty);
+    }
+}
+
+impl ToJson for LotDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackorderTermsDoc {
     pub allowed: bool,
     /// Units that may still be backordered; null = unlimited.
@@ -77,22 +106,68 @@ pub struct BackorderTermsDoc {
     pub lead_time_days: Option<u32>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+impl BackorderTermsDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("allowed", &self.allowed);
+        o.field("remaining", &self.remaining);
+        o.field("lead_time_days", &self.lead_time_days);
+    }
+}
+
+impl ToJson for BackorderTermsDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CalendarDoc {
     pub handling_days: u32,
     pub ship_weekdays: Vec<u8>,
-    #[serde(with = "iso_dates")]
     pub holidays: Vec<Date>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+impl CalendarDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("handling_days", &self.handling_days);
+        o.field("ship_weekdays", &self.ship_weekdays);
+        o.field("holidays", &self.holidays);
+    }
+}
+
+impl ToJson for CalendarDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuoteErrorDoc {
     pub code: String,
     pub message: String,
 }
 
+impl QuoteErrorDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("code", &self.code);
+        o.field("message", &self.message);
+    }
+}
+
+impl ToJson for QuoteErrorDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
+}
+
 /// `GET /v1/skus/{sku}/availability`: everything needed to quote any quantity with the core.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AvailabilityDoc {
     pub sku: String,
     pub name: String,
@@ -103,22 +178,46 @@ pub struct AvailabilityDoc {
     /// Most units one order can take; null = unlimited.
     pub max_qty: Option<u32>,
     pub backorder: BackorderTermsDoc,
-    #[serde(with = "iso_date")]
     pub today: Date,
     pub calendar: CalendarDoc,
-    #[serde(with = "iso_date_option")]
     pub release_date: Option<Date>,
     pub discontinued: bool,
     pub low_stock_threshold: u32,
     /// Scheduled supply nobody has been promised yet.
     pub supply: Vec<LotDoc>,
     /// The last scheduled purchase order's date: units beyond all supply never come sooner.
-    #[serde(with = "iso_date_option")]
     pub supply_horizon: Option<Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote: Option<QuoteDoc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_error: Option<QuoteErrorDoc>,
+}
+
+impl AvailabilityDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("sku", &self.sku);
+        o.field("name", &self.name);
+        o.field("status", &self.status);
+        o.field("schema_org", &self.schema_org);
+        o.field("available_now", &self.available_now);
+        o.field("max_qty", &self.max_qty);
+        o.field("backorder", &self.backorder);
+        o.field("today", &self.today);
+        o.field("calendar", &self.calendar);
+        o.field("release_date", &self.release_date);
+        o.field("discontinued", &self.discontinued);
+        o.field("low_stock_threshold", &self.low_stock_threshold);
+        o.field("supply", &self.supply);
+        o.field("supply_horizon", &self.supply_horizon);
+        o.field_if_some("quote", self.quote.as_ref().map(|v| v as &dyn ToJson));
+        o.field_if_some("quote_error", self.quote_error.as_ref().map(|v| v as &dyn ToJson));
+    }
+}
+
+impl ToJson for AvailabilityDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl AvailabilityDoc {
@@ -189,7 +288,7 @@ impl AvailabilityDoc {
 }
 
 /// A reservation: `POST /v1/reservations` and `GET /v1/reservations/{id}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReservationDoc {
     pub id: String,
     pub sku: String,
@@ -197,15 +296,35 @@ pub struct ReservationDoc {
     pub now: u32,
     pub backorder: u32,
     pub ship: ShipDoc,
-    #[serde(with = "iso_date_option")]
     pub ship_date: Option<Date>,
-    #[serde(with = "iso_date_option")]
     pub backorder_ship_date: Option<Date>,
     pub status: String,
-    #[serde(with = "instant")]
     pub expires_at: Millis,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
+}
+
+impl ReservationDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("id", &self.id);
+        o.field("sku", &self.sku);
+        o.field("qty", &self.qty);
+        o.field("now", &self.now);
+        o.field("backorder", &self.backorder);
+        o.field("ship", &self.ship);
+        o.field("ship_date", &self.ship_date);
+        o.field("backorder_ship_date", &self.backorder_ship_date);
+        o.field("status", &self.status);
+        o.field("expires_at", &format_instant(self.expires_at));
+        o.field_if_some("order_id", self.order_id.as_ref().map(|v| v as &dyn ToJson));
+    }
+}
+
+impl ToJson for ReservationDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl ReservationDoc {
@@ -227,7 +346,7 @@ impl ReservationDoc {
 }
 
 /// One order line as `POST /v1/orders` and the order views show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineDoc {
     pub sku: String,
     pub qty: u32,
@@ -235,20 +354,42 @@ pub struct LineDoc {
     pub backorder: u32,
     pub ship: ShipDoc,
     /// Promised dates, as quoted when the units were reserved.
-    #[serde(with = "iso_date_option")]
     pub ship_date: Option<Date>,
-    #[serde(with = "iso_date_option")]
     pub backorder_ship_date: Option<Date>,
     /// Current projection for units still waiting.
-    #[serde(with = "iso_date_option")]
     pub projected_ship_date: Option<Date>,
     pub allocated: u32,
     pub outstanding: u32,
     pub position: Option<u32>,
     /// `backordered` (units waiting), `ready` (every unit in stock) or `cancelled`.
     pub status: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reservation_id: Option<String>,
+}
+
+impl LineDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("sku", &self.sku);
+        o.field("qty", &self.qty);
+        o.field("now", &self.now);
+        o.field("backorder", &self.backorder);
+        o.field("ship", &self.ship);
+        o.field("ship_date", &self.ship_date);
+        o.field("backorder_ship_date", &self.backorder_ship_date);
+        o.field("projected_ship_date", &self.projected_ship_date);
+        o.field("allocated", &self.allocated);
+        o.field("outstanding", &self.outstanding);
+        o.field("position", &self.position);
+        o.field("status", &self.status);
+        o.field_if_some("reservation_id", self.reservation_id.as_ref().map(|v| v as &dyn ToJson));
+    }
+}
+
+impl ToJson for LineDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl LineDoc {
@@ -278,19 +419,52 @@ impl LineDoc {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderDoc {
     pub order_id: String,
     pub lines: Vec<LineDoc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+impl OrderDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("order_id", &self.order_id);
+        o.field("lines", &self.lines);
+    }
+}
+
+impl ToJson for OrderDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CancelDoc {
     pub order_id: String,
     pub sku: String,
     pub refund_qty: u32,
     pub restocked: u32,
     pub backorder_cancelled: u32,
+}
+
+impl CancelDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("order_id", &self.order_id);
+        o.field("sku", &self.sku);
+        o.field("refund_qty", &self.refund_qty);
+        o.field("restocked", &self.restocked);
+        o.field("backorder_cancelled", &self.backorder_cancelled);
+    }
+}
+
+impl ToJson for CancelDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl CancelDoc {
@@ -306,13 +480,27 @@ impl CancelDoc {
 }
 
 /// Who got units: exactly one of `order_id` and `reservation_id`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AllocationDoc {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reservation_id: Option<String>,
     pub qty: u32,
+}
+
+impl AllocationDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field_if_some("order_id", self.order_id.as_ref().map(|v| v as &dyn ToJson));
+        o.field_if_some("reservation_id", self.reservation_id.as_ref().map(|v| v as &dyn ToJson));
+        o.field("qty", &self.qty);
+    }
+}
+
+impl ToJson for AllocationDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl AllocationDoc {
@@ -327,18 +515,48 @@ impl AllocationDoc {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceiptDoc {
     pub allocated: Vec<AllocationDoc>,
     pub on_hand: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+impl ReceiptDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("allocated", &self.allocated);
+        o.field("on_hand", &self.on_hand);
+    }
+}
+
+impl ToJson for ReceiptDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PurchaseOrderDoc {
     pub po_id: String,
     pub qty: u32,
-    #[serde(with = "iso_date")]
     pub expected_date: Date,
+}
+
+impl PurchaseOrderDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("po_id", &self.po_id);
+        o.field("qty", &self.qty);
+        o.field("expected_date", &self.expected_date);
+    }
+}
+
+impl ToJson for PurchaseOrderDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for PurchaseOrderDoc {
@@ -365,20 +583,35 @@ impl From<&PurchaseOrderDoc> for PurchaseOrder {
 }
 
 /// One waiting entry of `GET /v1/skus/{sku}/backorders`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueueItemDoc {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reservation_id: Option<String>,
     /// Units still waiting.
     pub qty: u32,
     pub position: u32,
     /// The ship date promised when the units were reserved.
-    #[serde(with = "iso_date_option")]
     pub ship_date: Option<Date>,
-    #[serde(with = "iso_date_option")]
     pub projected_ship_date: Option<Date>,
+}
+
+impl QueueItemDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field_if_some("order_id", self.order_id.as_ref().map(|v| v as &dyn ToJson));
+        o.field_if_some("reservation_id", self.reservation_id.as_ref().map(|v| v as &dyn ToJson));
+        o.field("qty", &self.qty);
+        o.field("position", &self.position);
+        o.field("ship_date", &self.ship_date);
+        o.field("projected_ship_date", &self.projected_ship_date);
+    }
+}
+
+impl ToJson for QueueItemDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl QueueItemDoc {
@@ -399,14 +632,29 @@ impl QueueItemDoc {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackordersDoc {
     pub sku: String,
     pub lines: Vec<QueueItemDoc>,
 }
 
+impl BackordersDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("sku", &self.sku);
+        o.field("lines", &self.lines);
+    }
+}
+
+impl ToJson for BackordersDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
+}
+
 /// `GET /v1/skus/{sku}`: the whole product for the merchant.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProductDoc {
     pub sku: String,
     pub name: String,
@@ -414,7 +662,6 @@ pub struct ProductDoc {
     pub on_hand: u32,
     pub available_now: u32,
     pub received: u64,
-    #[serde(flatten)]
     pub policy: PolicyDoc,
     pub holds: Vec<ReservationDoc>,
     /// The backorder queue, oldest first.
@@ -422,8 +669,31 @@ pub struct ProductDoc {
     pub purchase_orders: Vec<PurchaseOrderDoc>,
 }
 
+impl ProductDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("sku", &self.sku);
+        o.field("name", &self.name);
+        o.field("status", &self.status);
+        o.field("on_hand", &self.on_hand);
+        o.field("available_now", &self.available_now);
+        o.field("received", &self.received);
+        self.policy.write_fields(o);
+        o.field("holds", &self.holds);
+        o.field("queue", &self.queue);
+        o.field("purchase_orders", &self.purchase_orders);
+    }
+}
+
+impl ToJson for ProductDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
+}
+
 /// One row of `GET /v1/skus`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProductSummaryDoc {
     pub sku: String,
     pub name: String,
@@ -432,6 +702,25 @@ pub struct ProductSummaryDoc {
     pub available_now: u32,
     /// Units waiting in the backorder queue.
     pub backordered: u32,
+}
+
+impl ProductSummaryDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("sku", &self.sku);
+        o.field("name", &self.name);
+        o.field("status", &self.status);
+        o.field("on_hand", &self.on_hand);
+        o.field("available_now", &self.available_now);
+        o.field("backordered", &self.backordered);
+    }
+}
+
+impl ToJson for ProductSummaryDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for ProductSummaryDoc {
@@ -448,30 +737,34 @@ impl FromJson for ProductSummaryDoc {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CancelReasonDoc {
     Merchant,
     Discontinued,
 }
 
+impl ToJson for CancelReasonDoc {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            CancelReasonDoc::Merchant => "merchant",
+            CancelReasonDoc::Discontinued => "discontinued",
+        }
+        .write_json(out)
+    }
+}
+
 /// What happened, with the fields of its kind; `type` names the kind.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventBody {
     BackorderCreated {
         order_id: String,
         backorder: u32,
-        #[serde(with = "iso_date_option")]
         promised_ship_date: Option<Date>,
     },
     EtaChanged {
         order_id: String,
-        #[serde(with = "iso_date_option")]
         promised_ship_date: Option<Date>,
-        #[serde(with = "iso_date_option")]
         previous_ship_date: Option<Date>,
-        #[serde(with = "iso_date_option")]
         projected_ship_date: Option<Date>,
     },
     BackorderAllocated {
@@ -501,16 +794,80 @@ pub enum EventBody {
     },
 }
 
+impl EventBody {
+    /// `type` and the fields of this kind.
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        match self {
+            EventBody::BackorderCreated { order_id, backorder, promised_ship_date } => o
+                .field("type", &"backorder_created")
+                .field("order_id", order_id)
+                .field("backorder", backorder)
+                .field("promised_ship_date", promised_ship_date),
+            EventBody::EtaChanged {
+                order_id,
+                promised_ship_date,
+                previous_ship_date,
+                projected_ship_date,
+            } => o
+                .field("type", &"eta_changed")
+                .field("order_id", order_id)
+                .field("promised_ship_date", promised_ship_date)
+                .field("previous_ship_date", previous_ship_date)
+                .field("projected_ship_date", projected_ship_date),
+            EventBody::BackorderAllocated { order_id, qty, outstanding } => o
+                .field("type", &"backorder_allocated")
+                .field("order_id", order_id)
+                .field("qty", qty)
+                .field("outstanding", outstanding),
+            EventBody::BackorderCancelled { order_id, qty, refund_qty, reason } => o
+                .field("type", &"backorder_cancelled")
+                .field("order_id", order_id)
+                .field("qty", qty)
+                .field("refund_qty", refund_qty)
+                .field("reason", reason),
+            EventBody::OrderCancelled { order_id, refund_qty, restocked } => o
+                .field("type", &"order_cancelled")
+                .field("order_id", order_id)
+                .field("refund_qty", refund_qty)
+                .field("restocked", restocked),
+            EventBody::LowStock { available_now, threshold } => o
+                .field("type", &"low_stock")
+                .field("available_now", available_now)
+                .field("threshold", threshold),
+            EventBody::ReorderNeeded { shortfall, backordered, inbound } => o
+                .field("type", &"reorder_needed")
+                .field("shortfall", shortfall)
+                .field("backordered", backordered)
+                .field("inbound", inbound),
+        };
+    }
+}
+
 /// An event of one SKU; the feed adds its global `id` (the cursor).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventDoc {
     pub sku: String,
     /// Place in this SKU's own sequence: 1, 2, 3, … without gaps.
     pub seq: u64,
-    #[serde(with = "instant")]
     pub at: Millis,
-    #[serde(flatten)]
     pub body: EventBody,
+}
+
+impl EventDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("sku", &self.sku);
+        o.field("seq", &self.seq);
+        o.field("at", &format_instant(self.at));
+        self.body.write_fields(o);
+    }
+}
+
+impl ToJson for EventDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl EventDoc {
@@ -553,16 +910,45 @@ impl EventDoc {
 }
 
 /// One entry of `GET /v1/events`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeedEntryDoc {
     pub id: u64,
-    #[serde(flatten)]
     pub event: EventDoc,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+impl FeedEntryDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("id", &self.id);
+        self.event.write_fields(o);
+    }
+}
+
+impl ToJson for FeedEntryDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeedDoc {
     pub events: Vec<FeedEntryDoc>,
     /// Pass as `after` to continue; equal to the request's `after` when nothing is new.
     pub next_cursor: u64,
+}
+
+impl FeedDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("events", &self.events);
+        o.field("next_cursor", &self.next_cursor);
+    }
+}
+
+impl ToJson for FeedDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }

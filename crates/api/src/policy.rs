@@ -1,17 +1,24 @@
 //! The product's policy as JSON, and the partial update a merchant sends with `PUT /v1/skus/{sku}`.
 
 use backorder_core::{limits, Backorders, Calendar, Date, Policy, Weekdays};
-use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::json::{variant, Fields, FromJson, Json};
-use crate::time::{iso_date_option, iso_dates};
+use crate::json::{variant, Fields, FromJson, Json, ObjectWriter, ToJson};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BackordersDoc {
     Deny,
     Allow,
+}
+
+impl ToJson for BackordersDoc {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            BackordersDoc::Deny => "deny",
+            BackordersDoc::Allow => "allow",
+        }
+        .write_json(out)
+    }
 }
 
 impl FromJson for BackordersDoc {
@@ -21,7 +28,7 @@ impl FromJson for BackordersDoc {
 }
 
 /// Every policy field, as `GET /v1/skus/{sku}` shows it and as the ledger record stores it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyDoc {
     pub backorders: BackordersDoc,
     pub backorder_limit: Option<u32>,
@@ -29,14 +36,37 @@ pub struct PolicyDoc {
     pub lead_time_days: Option<u32>,
     pub handling_days: u32,
     pub ship_weekdays: Vec<u8>,
-    #[serde(with = "iso_dates")]
     pub holidays: Vec<Date>,
     pub low_stock_threshold: u32,
     pub discontinued: bool,
-    #[serde(with = "iso_date_option")]
     pub release_date: Option<Date>,
     pub utc_offset_minutes: i32,
     pub hold_minutes: u32,
+}
+
+impl PolicyDoc {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("backorders", &self.backorders);
+        o.field("backorder_limit", &self.backorder_limit);
+        o.field("limit_to_inbound", &self.limit_to_inbound);
+        o.field("lead_time_days", &self.lead_time_days);
+        o.field("handling_days", &self.handling_days);
+        o.field("ship_weekdays", &self.ship_weekdays);
+        o.field("holidays", &self.holidays);
+        o.field("low_stock_threshold", &self.low_stock_threshold);
+        o.field("discontinued", &self.discontinued);
+        o.field("release_date", &self.release_date);
+        o.field("utc_offset_minutes", &self.utc_offset_minutes);
+        o.field("hold_minutes", &self.hold_minutes);
+    }
+}
+
+impl ToJson for PolicyDoc {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl From<&Policy> for PolicyDoc {

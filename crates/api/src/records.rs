@@ -4,24 +4,39 @@
 //! rows written by an older version still load.
 
 use backorder_core::{Cancellation, Date, Hold, HoldState, Line, Millis, Policy, Stock, Waiting};
-use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::input::ShipDoc;
-use crate::json::{Fields, FromJson, Json};
+use crate::json::{Fields, FromJson, Json, ObjectWriter, ToJson};
 use crate::output::QuoteDoc;
 use crate::policy::PolicyDoc;
-use crate::time::iso_date_option;
 
 pub const PRODUCT_RECORD_VERSION: u32 = 1;
 
 /// The row that holds a SKU's name and policy (rarely written).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProductRecord {
     pub version: u32,
     pub sku: String,
     pub name: String,
     pub policy: PolicyDoc,
+}
+
+impl ProductRecord {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("version", &self.version);
+        o.field("sku", &self.sku);
+        o.field("name", &self.name);
+        o.field("policy", &self.policy);
+    }
+}
+
+impl ToJson for ProductRecord {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for ProductRecord {
@@ -37,7 +52,7 @@ impl FromJson for ProductRecord {
 }
 
 /// The row that holds a SKU's stock counters (written by most commands).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StockRecord {
     pub free: u32,
     pub received: u64,
@@ -45,11 +60,31 @@ pub struct StockRecord {
     pub next_seq: u64,
     pub next_event_seq: u64,
     pub reorder_reported: u32,
-    #[serde(with = "iso_date_option")]
     pub projected_on: Option<Date>,
     /// Rows from before lines settled out of memory read as 0: their settled lines are all
     /// still stored as open, and restoring counts them.
     pub settled_units: u64,
+}
+
+impl StockRecord {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("free", &self.free);
+        o.field("received", &self.received);
+        o.field("adjusted", &self.adjusted);
+        o.field("next_seq", &self.next_seq);
+        o.field("next_event_seq", &self.next_event_seq);
+        o.field("reorder_reported", &self.reorder_reported);
+        o.field("projected_on", &self.projected_on);
+        o.field("settled_units", &self.settled_units);
+    }
+}
+
+impl ToJson for StockRecord {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for StockRecord {
@@ -98,14 +133,28 @@ impl From<&StockRecord> for Stock {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WaitingRecord {
     pub outstanding: u32,
-    #[serde(with = "iso_date_option")]
     pub projected: Option<Date>,
     /// Always written; rows from before it existed read as the owner's creation day.
-    #[serde(with = "iso_date_option")]
     pub since: Option<Date>,
+}
+
+impl WaitingRecord {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("outstanding", &self.outstanding);
+        o.field("projected", &self.projected);
+        o.field("since", &self.since);
+    }
+}
+
+impl ToJson for WaitingRecord {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for WaitingRecord {
@@ -136,7 +185,7 @@ fn waiting(record: Option<WaitingRecord>, policy: &Policy, created_at: Millis) -
     })
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HoldRecord {
     pub id: String,
     pub seq: u64,
@@ -144,12 +193,34 @@ pub struct HoldRecord {
     pub ship: ShipDoc,
     /// held | confirmed | released | expired | withdrawn
     pub state: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     pub created_at: Millis,
     pub expires_at: Millis,
     pub resolved_at: Option<Millis>,
     pub waiting: Option<WaitingRecord>,
+}
+
+impl HoldRecord {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("id", &self.id);
+        o.field("seq", &self.seq);
+        o.field("quote", &self.quote);
+        o.field("ship", &self.ship);
+        o.field("state", &self.state);
+        o.field_if_some("order_id", self.order_id.as_ref().map(|v| v as &dyn ToJson));
+        o.field("created_at", &self.created_at);
+        o.field("expires_at", &self.expires_at);
+        o.field("resolved_at", &self.resolved_at);
+        o.field("waiting", &self.waiting);
+    }
+}
+
+impl ToJson for HoldRecord {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for HoldRecord {
@@ -231,11 +302,27 @@ fn cancellation(c: CancellationRecord) -> Cancellation {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CancellationRecord {
     pub refund_qty: u32,
     pub restocked: u32,
     pub backorder_cancelled: u32,
+}
+
+impl CancellationRecord {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("refund_qty", &self.refund_qty);
+        o.field("restocked", &self.restocked);
+        o.field("backorder_cancelled", &self.backorder_cancelled);
+    }
+}
+
+impl ToJson for CancellationRecord {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for CancellationRecord {
@@ -249,7 +336,7 @@ impl FromJson for CancellationRecord {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineRecord {
     pub order_id: String,
     pub seq: u64,
@@ -261,6 +348,29 @@ pub struct LineRecord {
     pub cancellation: Option<CancellationRecord>,
     pub backorder_cancellation: Option<CancellationRecord>,
     pub waiting: Option<WaitingRecord>,
+}
+
+impl LineRecord {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("order_id", &self.order_id);
+        o.field("seq", &self.seq);
+        o.field("quote", &self.quote);
+        o.field("ship", &self.ship);
+        o.field("reservation", &self.reservation);
+        o.field("created_at", &self.created_at);
+        o.field("cancelled_backorder", &self.cancelled_backorder);
+        o.field("cancellation", &self.cancellation);
+        o.field("backorder_cancellation", &self.backorder_cancellation);
+        o.field("waiting", &self.waiting);
+    }
+}
+
+impl ToJson for LineRecord {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for LineRecord {

@@ -1,7 +1,6 @@
 //! Text forms of dates and instants: `YYYY-MM-DD` and RFC 3339.
 
 use backorder_core::{Date, Millis};
-use serde::Serializer;
 
 const MILLIS_PER_DAY: i64 = 86_400_000;
 
@@ -67,50 +66,6 @@ pub fn parse_instant(text: &str) -> Option<Millis> {
     };
     let local = i64::from(date.days()) * MILLIS_PER_DAY + ((h * 60 + m) * 60 + s) * 1000 + fraction;
     Some(local - offset_minutes * 60_000)
-}
-
-/// Serializes `Date` as `YYYY-MM-DD`.
-pub mod iso_date {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(date)
-    }
-}
-
-/// Serializes `Option<Date>` as `YYYY-MM-DD` or null.
-pub mod iso_date_option {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
-        match date {
-            Some(date) => serializer.collect_str(date),
-            None => serializer.serialize_none(),
-        }
-    }
-}
-
-/// Serializes `Vec<Date>`.
-pub mod iso_dates {
-    use super::*;
-    use serde::ser::SerializeSeq;
-
-    pub fn serialize<S: Serializer>(dates: &[Date], serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(dates.len()))?;
-        for date in dates {
-            seq.serialize_element(&date.to_string())?;
-        }
-        seq.end()
-    }
-}
-
-/// Serializes instants as RFC 3339 text.
-pub mod instant {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(at: &Millis, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&format_instant(*at))
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The hand-written JSON reader against serde_json, the reference: the same documents parse to
 //! the same values, and the same texts are refused.
 
-use backorder_api::json::Json;
+use backorder_api::json::{Json, ToJson};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -80,5 +80,14 @@ proptest! {
         }
         let mine = Json::parse(text.as_bytes());
         prop_assert_eq!(mine.is_ok(), reference.is_ok(), "{:?}: {:?} vs {:?}", text, mine, reference);
+    }
+
+    #[test]
+    fn strings_and_numbers_are_written_like_serde_json(text in any::<String>(), n in any::<i64>(), u in any::<u64>()) {
+        prop_assert_eq!(text.to_json(), serde_json::to_string(&text).unwrap());
+        prop_assert_eq!(n.to_json(), serde_json::to_string(&n).unwrap());
+        prop_assert_eq!(u.to_json(), serde_json::to_string(&u).unwrap());
+        let list = vec![Some(text.clone()), None];
+        prop_assert_eq!(list.to_json(), serde_json::to_string(&list).unwrap());
     }
 }

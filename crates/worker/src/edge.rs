@@ -2,12 +2,11 @@
 //! and forwarding to the Durable Objects that hold state.
 
 use backorder_api::input::{parse, OrderRequest, ReceiptRequest, ReservationRequest};
-use backorder_api::json::{Fields, FromJson, Json};
+use backorder_api::json::{Fields, FromJson, Json, ObjectWriter, ToJson};
 use backorder_api::output::ProductSummaryDoc;
 use backorder_api::{time, validate, ApiError};
 use backorder_core::{Command, Millis};
 use futures_util::future::join_all;
-use serde::Serialize;
 use wasm_bindgen::JsCast;
 use worker::{Env, Headers, Method, Request, Response, Result, Stub};
 
@@ -186,7 +185,7 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
             // Only a created order keeps its id; a refused one frees it for a corrected retry.
             let verb = if response.status() == 201 { "/claims/confirm" } else { "/claims/release" };
             let settled =
-                registry(env, &shard_of(&order.key), "POST", verb, &serde_json::to_vec(&order)?).await?;
+                registry(env, &shard_of(&order.key), "POST", verb, order.to_json().as_bytes()).await?;
             if settled.status != 200 {
                 // The order's answer stands; an unsettled claim only keeps a refused order's id taken.
                 worker::console_warn!(
@@ -365,10 +364,24 @@ async fn registry(env: &Env, name: &str, method: &str, path_and_query: &str, bod
     read_reply(call(registry_stub(env, name)?, method, path_and_query, Headers::new(), body).await?).await
 }
 
-#[derive(Serialize)]
 pub struct SkuEntry {
     pub sku: String,
     pub name: String,
+}
+
+impl SkuEntry {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("sku", &self.sku);
+        o.field("name", &self.name);
+    }
+}
+
+impl ToJson for SkuEntry {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for SkuEntry {
@@ -379,7 +392,6 @@ impl FromJson for SkuEntry {
 }
 
 /// A claim on an idempotency key (or order id) in the registry, for one request.
-#[derive(Serialize)]
 pub struct Claim {
     pub key: String,
     /// The request: a reuse of the key with another fingerprint is refused.
@@ -388,6 +400,24 @@ pub struct Claim {
     pub at: Millis,
     /// Order claims are kept for good: they also index orders by id.
     pub permanent: bool,
+}
+
+impl Claim {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("key", &self.key);
+        o.field("fingerprint", &self.fingerprint);
+        o.field("sku", &self.sku);
+        o.field("at", &self.at);
+        o.field("permanent", &self.permanent);
+    }
+}
+
+impl ToJson for Claim {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for Claim {
@@ -425,7 +455,7 @@ fn shard_of(key: &str) -> String {
 /// Claims an idempotency key (or order id) for one request across every SKU: a reuse with a
 /// different request is refused with 422 before any ledger sees it.
 async fn claim(env: &Env, claim: &Claim) -> Result<Reply> {
-    registry(env, &shard_of(&claim.key), "POST", "/claims", &serde_json::to_vec(claim)?).await
+    registry(env, &shard_of(&claim.key), "POST", "/claims", claim.to_json().as_bytes()).await
 }
 
 async fn order_sku(env: &Env, order_id: &str) -> Result<Option<String>> {
@@ -438,9 +468,22 @@ async fn order_sku(env: &Env, order_id: &str) -> Result<Option<String>> {
     Ok(parse::<SkuEntry>(reply.body.as_bytes()).ok().map(|entry| entry.sku))
 }
 
-#[derive(Serialize)]
 pub struct SkuPage {
     pub skus: Vec<SkuEntry>,
+}
+
+impl SkuPage {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("skus", &self.skus);
+    }
+}
+
+impl ToJson for SkuPage {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for SkuPage {
@@ -449,11 +492,25 @@ impl FromJson for SkuPage {
     }
 }
 
-#[derive(Serialize)]
 struct ProductList {
     skus: Vec<ProductSummaryDoc>,
     /// Pass as `after` for the next page; null on the last.
     next_after: Option<String>,
+}
+
+impl ProductList {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("skus", &self.skus);
+        o.field("next_after", &self.next_after);
+    }
+}
+
+impl ToJson for ProductList {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 async fn list_products(env: &Env, path_and_query: &str, now: Option<Millis>) -> Result<Reply> {
@@ -520,16 +577,29 @@ pub async fn deliver_events(env: &Env, pending: &[(u64, String)]) -> Result<u64>
 /// Lists (or renames) a product in the catalog.
 pub async fn register_product(env: &Env, sku: &str, name: &str) -> Result<()> {
     let entry = SkuEntry { sku: sku.into(), name: name.into() };
-    let reply = registry(env, "catalog", "POST", "/skus", &serde_json::to_vec(&entry)?).await?;
+    let reply = registry(env, "catalog", "POST", "/skus", entry.to_json().as_bytes()).await?;
     if reply.status != 200 {
         return Err(worker::Error::from(format!("catalog answered {}: {}", reply.status, reply.body)));
     }
     Ok(())
 }
 
-#[derive(Serialize)]
 pub struct Delivered {
     pub up_to: u64,
+}
+
+impl Delivered {
+    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field("up_to", &self.up_to);
+    }
+}
+
+impl ToJson for Delivered {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
 }
 
 impl FromJson for Delivered {

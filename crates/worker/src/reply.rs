@@ -1,7 +1,7 @@
 //! A JSON reply as the Durable Objects produce it and the edge relays it.
 
+use backorder_api::json::ToJson;
 use backorder_api::ApiError;
-use serde::Serialize;
 use worker::{Headers, Response, Result};
 
 /// Status and JSON body. Kept whole (not as a `Response`) so idempotent replays can store and
@@ -13,13 +13,8 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn json<T: Serialize>(status: u16, value: &T) -> Reply {
-        match serde_json::to_string(value) {
-            Ok(body) => Reply { status, body },
-            Err(error) => {
-                Reply::error(&ApiError::new(500, "internal", format!("could not encode the reply: {error}")))
-            }
-        }
+    pub fn json(status: u16, value: &dyn ToJson) -> Reply {
+        Reply { status, body: value.to_json() }
     }
 
     pub fn error(error: &ApiError) -> Reply {

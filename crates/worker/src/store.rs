@@ -7,7 +7,7 @@
 //! the core applied it — no `await` in between — so they commit together or not at all, and
 //! the reply waits until they are durable.
 
-use backorder_api::json::{FromJson, Json};
+use backorder_api::json::{FromJson, Json, ToJson};
 use backorder_api::output::EventDoc;
 use backorder_api::records::{HoldRecord, LineRecord, ProductRecord, StockRecord, PRODUCT_RECORD_VERSION};
 use backorder_api::{output::PurchaseOrderDoc, policy::PolicyDoc, ApiError};
@@ -107,13 +107,13 @@ pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<bool, ApiError> {
         exec(
             sql,
             "INSERT OR REPLACE INTO product (id, record) VALUES (1, ?)",
-            vec![encode(&record)?.into()],
+            vec![record.to_json().into()],
         )?;
         product.renamed = false;
     }
     if changes.stock {
         let record = StockRecord::from(ledger.stock());
-        exec(sql, "INSERT OR REPLACE INTO stock (id, record) VALUES (1, ?)", vec![encode(&record)?.into()])?;
+        exec(sql, "INSERT OR REPLACE INTO stock (id, record) VALUES (1, ?)", vec![record.to_json().into()])?;
     }
     for id in &changes.holds {
         if let Some((hold, waiting)) = ledger.hold_record(id) {
@@ -136,7 +136,7 @@ pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<bool, ApiError> {
             Some(po) => exec(
                 sql,
                 "INSERT OR REPLACE INTO purchase_orders (id, record) VALUES (?, ?)",
-                vec![id.as_str().into(), encode(&PurchaseOrderDoc::from(po))?.into()],
+                vec![id.as_str().into(), PurchaseOrderDoc::from(po).to_json().into()],
             )?,
             None => exec(sql, "DELETE FROM purchase_orders WHERE id = ?", vec![id.as_str().into()])?,
         }
@@ -146,7 +146,7 @@ pub fn save(sql: &SqlStorage, product: &mut Product) -> Result<bool, ApiError> {
         exec(
             sql,
             "INSERT OR REPLACE INTO outbox (seq, event) VALUES (?, ?)",
-            vec![int(record.seq as i64), encode(&doc)?.into()],
+            vec![int(record.seq as i64), doc.to_json().into()],
         )?;
     }
     Ok(!events.is_empty())
@@ -157,7 +157,7 @@ fn write_hold(sql: &SqlStorage, record: &HoldRecord) -> Result<(), ApiError> {
     exec(
         sql,
         "INSERT OR REPLACE INTO holds (id, record, resolved_at) VALUES (?, ?, ?)",
-        vec![record.id.as_str().into(), encode(record)?.into(), resolved_at],
+        vec![record.id.as_str().into(), record.to_json().into(), resolved_at],
     )
 }
 
@@ -191,7 +191,7 @@ fn write_line(sql: &SqlStorage, record: &LineRecord, settled: bool) -> Result<()
     exec(
         sql,
         "INSERT OR REPLACE INTO lines (order_id, record, settled) VALUES (?, ?, ?)",
-        vec![record.order_id.as_str().into(), encode(record)?.into(), int(i64::from(settled))],
+        vec![record.order_id.as_str().into(), record.to_json().into(), int(i64::from(settled))],
     )
 }
 
@@ -284,10 +284,6 @@ fn records<T: FromJson>(sql: &SqlStorage, query: &str) -> Result<Vec<T>, ApiErro
         records.push(decode(text(&row, 0))?);
     }
     Ok(records)
-}
-
-fn encode<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|e| internal("encoding a record", e))
 }
 
 fn decode<T: FromJson>(json: Option<&str>) -> Result<T, ApiError> {
