@@ -74,7 +74,11 @@ impl Json {
     /// The refusal of this value where `expected` was needed.
     pub fn unexpected(&self, expected: &str) -> String {
         match self {
-            Json::Integer(n) => format!("invalid value {n}, expected {expected}"),
+            // Shown through i64: formatting an i128 would cost the wasm its own routine.
+            Json::Integer(n) => match i64::try_from(*n) {
+                Ok(n) => format!("invalid value {n}, expected {expected}"),
+                Err(_) => format!("invalid value: a number out of range, expected {expected}"),
+            },
             Json::Fraction => format!("invalid value: a fractional number, expected {expected}"),
             other => format!("invalid type: {}, expected {expected}", other.kind()),
         }
@@ -327,9 +331,9 @@ pub trait FromJson: Sized {
     fn from_json(value: &Json) -> Result<Self, String>;
 }
 
-fn integer(value: &Json, min: i128, max: i128) -> Result<i128, String> {
+fn integer(value: &Json, min: i64, max: u64) -> Result<i128, String> {
     match value {
-        Json::Integer(n) if (min..=max).contains(n) => Ok(*n),
+        Json::Integer(n) if (i128::from(min)..=i128::from(max)).contains(n) => Ok(*n),
         other => Err(other.unexpected(&format!("a whole number from {min} to {max}"))),
     }
 }
@@ -339,7 +343,7 @@ macro_rules! integers {
         impl FromJson for $t {
             fn from_json(value: &Json) -> Result<$t, String> {
                 // In range by the check above.
-                integer(value, i128::from(<$t>::MIN), i128::from(<$t>::MAX)).map(|n| n as $t)
+                integer(value, <$t>::MIN as i64, <$t>::MAX as u64).map(|n| n as $t)
             }
         }
     )*};
@@ -381,19 +385,35 @@ impl<T: FromJson> FromJson for Option<T> {
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: &Json) -> Result<Vec<T>, String> {
         match value {
-            Json::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| T::from_json(item).map_err(|e| format!("[{i}]: {e}")))
-                .collect(),
+            Json::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    values.push(T::from_json(item).map_err(|e| format!("[{i}]: {e}"))?);
+                }
+                Ok(values)
+            }
             other => Err(other.unexpected("an array")),
         }
     }
 }
 
+/// "`a`, `b`" with `separator` between the names.
+fn quoted_list(names: &[&str], separator: &str) -> String {
+    let mut list = String::new();
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            list.push_str(separator);
+        }
+        list.push('`');
+        list.push_str(name);
+        list.push('`');
+    }
+    list
+}
+
 /// Reads a string naming one of `variants` (lower case in JSON, as `names` lists them).
 pub fn variant<T: Copy>(value: &Json, names: &[&str], variants: &[T]) -> Result<T, String> {
-    let quoted = || names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ");
+    let quoted = || quoted_list(names, " or ");
     let text = value.as_str().ok_or_else(|| value.unexpected(&format!("one of {}", quoted())))?;
     match names.iter().position(|name| *name == text) {
         Some(i) => Ok(variants[i]),
@@ -420,8 +440,7 @@ impl<'a> Fields<'a> {
         let fields = Fields::of(value)?;
         for (i, (name, _)) in fields.members.iter().enumerate() {
             if !known.contains(&name.as_str()) {
-                let expected = known.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-                return Err(format!("unknown field `{name}`, expected one of {expected}"));
+                return Err(format!("unknown field `{name}`, expected one of {}", quoted_list(known, ", ")));
             }
             if fields.members[..i].iter().any(|(earlier, _)| earlier == name) {
                 return Err(format!("duplicate field `{name}`"));

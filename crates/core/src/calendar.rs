@@ -55,10 +55,17 @@ impl Default for Calendar {
 }
 
 impl Calendar {
-    pub fn new(handling_days: u32, ship_weekdays: Weekdays, mut holidays: Vec<Date>) -> Calendar {
-        holidays.sort_unstable();
-        holidays.dedup();
-        Calendar { handling_days, ship_weekdays, holidays }
+    /// `holidays` in any order, repeats allowed.
+    pub fn new(handling_days: u32, ship_weekdays: Weekdays, holidays: Vec<Date>) -> Calendar {
+        // Insertion keeps them sorted and unique with the binary search `is_ship_day` uses:
+        // no sort routine of its own in the wasm, and a calendar has at most 1,000 holidays.
+        let mut sorted: Vec<Date> = Vec::with_capacity(holidays.len());
+        for date in holidays {
+            if let Err(at) = sorted.binary_search(&date) {
+                sorted.insert(at, date);
+            }
+        }
+        Calendar { handling_days, ship_weekdays, holidays: sorted }
     }
 
     pub fn holidays(&self) -> &[Date] {

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use worker::{Env, Headers, Method, Request, Response, Result, Stub};
 
 use crate::auth::bearer_matches;
+use crate::limiter::fnv1a;
 use crate::reply::{Exposure, Reply};
 use crate::routes::{KeySpace, Route};
 
@@ -447,9 +448,7 @@ impl Claim {
 }
 
 fn shard_of(key: &str) -> String {
-    let hash =
-        key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    format!("claims-{}", hash % CLAIM_SHARDS)
+    format!("claims-{}", fnv1a(key) % CLAIM_SHARDS)
 }
 
 /// Claims an idempotency key (or order id) for one request across every SKU: a reuse with a

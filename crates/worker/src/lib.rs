@@ -5,11 +5,13 @@
 //! - [`sku_ledger::SkuLedger`]: one SQLite-backed Durable Object per SKU holding its ledger;
 //!   every command is applied and written synchronously before the reply.
 //! - [`registry::Registry`]: the product catalog, the event feed, and idempotency claims.
+//! - [`limiter`]: how many reservations one client may start on one SKU.
 //!
 //! Rules live in the core; JSON lives in backorder-api; this crate only does I/O.
 
 pub mod auth;
 pub mod edge;
+pub mod limiter;
 pub mod registry;
 pub mod reply;
 pub mod routes;

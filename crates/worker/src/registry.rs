@@ -32,9 +32,13 @@ const MAX_FEED_PAGE: u32 = 500;
 /// a `claims` table without the column, which migration 1 cannot add as it only creates what
 /// is missing. Their order claims were all kept for good, which is what confirmed means now.
 fn add_confirmed_to_early_claims(sql: &SqlStorage) -> std::result::Result<(), ApiError> {
-    let schema = rows(sql, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'claims'", vec![])?;
-    match schema.first().and_then(|row| text(row, 0)) {
-        Some(create) if !create.contains("confirmed") => {
+    let schema = rows(
+        sql,
+        "SELECT instr(sql, 'confirmed') FROM sqlite_master WHERE type = 'table' AND name = 'claims'",
+        vec![],
+    )?;
+    match schema.first().and_then(|row| integer(row, 0)) {
+        Some(0) => {
             exec(sql, "ALTER TABLE claims ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0", vec![])?;
             exec(sql, "UPDATE claims SET confirmed = 1 WHERE permanent = 1", vec![])
         }

@@ -110,7 +110,17 @@ fn sku_route(sku: &str, route: impl FnOnce(String) -> Route) -> Result<Route, Ap
 }
 
 fn order_route(order_id: &str, route: impl FnOnce(String) -> Route) -> Result<Route, ApiError> {
-    let decoded = order_id.replace("%23", "#");
+    // `#` is the one character an id may have that a path must escape.
+    let mut parts = order_id.split('%');
+    let mut decoded = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        let (escaped, rest) = match part.strip_prefix("23") {
+            Some(rest) => ('#', rest),
+            None => ('%', part),
+        };
+        decoded.push(escaped);
+        decoded.push_str(rest);
+    }
     validate::id(&decoded, "order_id")?;
     Ok(route(decoded))
 }

@@ -20,6 +20,7 @@ use backorder_core::{Command, HoldState, Ledger, Millis, Outcome, Owner, Policy,
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
 use crate::edge::{self, Internal};
+use crate::limiter::Limiter;
 use crate::reply::{Exposure, Reply};
 use crate::routes::{reservation_id, reservation_sku, KeySpace, Route};
 use crate::store::{self, Product, SqlReplies};
@@ -42,42 +43,6 @@ pub struct SkuLedger {
     /// The outbox may hold undelivered events (unknown, so true, until first checked).
     outbox_pending: Cell<bool>,
     limiter: RefCell<Limiter>,
-}
-
-/// How many reservations one client may start on one SKU in a window: enough for any shopper
-/// changing their mind, too few to hold a shelf's stock by reserving over and over.
-const RESERVATIONS_PER_WINDOW: usize = 30;
-const RESERVATION_WINDOW_MS: Millis = 10 * 60_000;
-/// Clients remembered at once; the oldest are forgotten beyond this.
-const TRACKED_CLIENTS: usize = 10_000;
-
-/// Recent reservation attempts per client (in memory: a restart forgets them, which only
-/// ever lets a client in sooner). Requests without a client address — local development,
-/// the load test — are not limited.
-#[derive(Default)]
-struct Limiter {
-    attempts: std::collections::BTreeMap<String, std::collections::VecDeque<Millis>>,
-}
-
-impl Limiter {
-    /// Records an attempt by `client` at `now`; whether it is within the limit.
-    fn allow(&mut self, client: &str, now: Millis) -> bool {
-        if self.attempts.len() >= TRACKED_CLIENTS && !self.attempts.contains_key(client) {
-            self.attempts.retain(|_, times| times.back().is_some_and(|&at| now - at < RESERVATION_WINDOW_MS));
-            if self.attempts.len() >= TRACKED_CLIENTS {
-                self.attempts.pop_first();
-            }
-        }
-        let times = self.attempts.entry(client.to_string()).or_default();
-        while times.front().is_some_and(|&at| now - at >= RESERVATION_WINDOW_MS) {
-            times.pop_front();
-        }
-        if times.len() >= RESERVATIONS_PER_WINDOW {
-            return false;
-        }
-        times.push_back(now);
-        true
-    }
 }
 
 impl DurableObject for SkuLedger {

@@ -81,10 +81,14 @@ pub fn load(sql: &SqlStorage) -> Result<Option<Product>, ApiError> {
         .iter()
         .map(|record| record.to_core(&policy))
         .collect();
-    let purchase_orders = records::<PurchaseOrderDoc>(sql, "SELECT record FROM purchase_orders")?
-        .iter()
-        .map(PurchaseOrder::from)
-        .collect();
+    let purchase_orders = records::<PurchaseOrderDoc>(
+        sql,
+        "SELECT record FROM purchase_orders \
+         ORDER BY json_extract(record, '$.expected_date'), json_extract(record, '$.po_id')",
+    )?
+    .iter()
+    .map(PurchaseOrder::from)
+    .collect();
     let stock = (&stock).into();
     let ledger = Ledger::restore(policy, stock, holds, lines, purchase_orders)
         .map_err(|broken| internal("stored ledger is inconsistent", broken))?;
