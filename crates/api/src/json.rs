@@ -9,6 +9,7 @@
 //! API owns.
 
 use core::fmt::Write;
+use std::borrow::Cow;
 
 use backorder_core::Date;
 
@@ -17,22 +18,23 @@ use backorder_core::Date;
 const MAX_DEPTH: usize = 32;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Json {
+pub enum Json<'a> {
     Null,
     Bool(bool),
-    /// A number without fraction or exponent that fits in an `i128`.
+    /// A number without fraction or exponent, of at most a u64's magnitude.
     Integer(i128),
     /// Any other number: nothing in the API takes one.
-    Fraction,
-    String(String),
-    Array(Vec<Json>),
+    OtherNumber,
+    /// Borrowed from the text unless it had escapes.
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
     /// Members in document order; repeated names are kept (readers refuse or ignore them).
-    Object(Vec<(String, Json)>),
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
-impl Json {
+impl<'a> Json<'a> {
     /// Parses one JSON document (surrounding whitespace allowed), or says what is wrong.
-    pub fn parse(text: &[u8]) -> Result<Json, String> {
+    pub fn parse(text: &'a [u8]) -> Result<Json<'a>, String> {
         let mut reader = Reader::new(text)?;
         let value = reader.value(0)?;
         reader.end()?;
@@ -40,7 +42,7 @@ impl Json {
     }
 
     /// Parses a JSON array and returns each element with its exact source text.
-    pub fn parse_array_items(text: &str) -> Result<Vec<(&str, Json)>, String> {
+    pub fn parse_array_items(text: &'a str) -> Result<Vec<(&'a str, Json<'a>)>, String> {
         let mut reader = Reader::new(text.as_bytes())?;
         let mut items = Vec::new();
         reader.expect(b'[')?;
@@ -64,7 +66,7 @@ impl Json {
         match self {
             Json::Null => "null",
             Json::Bool(_) => "a boolean",
-            Json::Integer(_) | Json::Fraction => "a number",
+            Json::Integer(_) | Json::OtherNumber => "a number",
             Json::String(_) => "a string",
             Json::Array(_) => "an array",
             Json::Object(_) => "an object",
@@ -79,28 +81,32 @@ impl Json {
                 Ok(n) => format!("invalid value {n}, expected {expected}"),
                 Err(_) => format!("invalid value: a number out of range, expected {expected}"),
             },
-            Json::Fraction => format!("invalid value: a fractional number, expected {expected}"),
+            Json::OtherNumber => format!("invalid value: not a whole number in range, expected {expected}"),
             other => format!("invalid type: {}, expected {expected}", other.kind()),
         }
     }
 
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Json::String(text) => Some(text),
+            Json::String(text) => Some(text.as_ref()),
             _ => None,
         }
     }
 }
 
 struct Reader<'a> {
+    /// The document, checked to be UTF-8 once: strings are sliced from it.
+    source: &'a str,
     text: &'a [u8],
     at: usize,
 }
 
+const END: &str = "unexpected end of input";
+
 impl<'a> Reader<'a> {
     fn new(text: &'a [u8]) -> Result<Reader<'a>, String> {
-        core::str::from_utf8(text).map_err(|_| "not UTF-8".to_string())?;
-        Ok(Reader { text, at: 0 })
+        let source = core::str::from_utf8(text).map_err(|_| "not UTF-8".to_string())?;
+        Ok(Reader { source, text, at: 0 })
     }
 
     fn skip_space(&mut self) {
@@ -110,13 +116,13 @@ impl<'a> Reader<'a> {
     }
 
     /// The next byte after whitespace, not consumed.
-    fn peek(&mut self) -> Result<u8, String> {
+    fn peek(&mut self) -> Option<u8> {
         self.skip_space();
-        self.text.get(self.at).copied().ok_or_else(|| "unexpected end of input".to_string())
+        self.text.get(self.at).copied()
     }
 
     fn eat(&mut self, byte: u8) -> bool {
-        let found = self.peek() == Ok(byte);
+        let found = self.peek() == Some(byte);
         if found {
             self.at += 1;
         }
@@ -133,8 +139,8 @@ impl<'a> Reader<'a> {
 
     fn unexpected_here(&mut self, expected: &str) -> String {
         match self.peek() {
-            Ok(_) => format!("expected {expected} at byte {}", self.at + 1),
-            Err(end) => end,
+            Some(_) => format!("expected {expected} at byte {}", self.at + 1),
+            None => END.into(),
         }
     }
 
@@ -147,7 +153,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Json) -> Result<Json, String> {
+    fn literal(&mut self, word: &str, value: Json<'a>) -> Result<Json<'a>, String> {
         if self.text[self.at..].starts_with(word.as_bytes()) {
             self.at += word.len();
             Ok(value)
@@ -156,11 +162,11 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json, String> {
+    fn value(&mut self, depth: usize) -> Result<Json<'a>, String> {
         if depth > MAX_DEPTH {
             return Err(format!("nested deeper than {MAX_DEPTH} levels"));
         }
-        match self.peek()? {
+        match self.peek().ok_or(END)? {
             b'n' => self.literal("null", Json::Null),
             b't' => self.literal("true", Json::Bool(true)),
             b'f' => self.literal("false", Json::Bool(false)),
@@ -185,7 +191,7 @@ impl<'a> Reader<'a> {
                 let mut members = Vec::new();
                 if !self.eat(b'}') {
                     loop {
-                        if self.peek()? != b'"' {
+                        if self.peek() != Some(b'"') {
                             return Err(self.unexpected_here("a field name"));
                         }
                         let name = self.string()?;
@@ -211,7 +217,7 @@ impl<'a> Reader<'a> {
         self.at - start
     }
 
-    fn number(&mut self) -> Result<Json, String> {
+    fn number(&mut self) -> Result<Json<'a>, String> {
         let start = self.at;
         let negative = self.text[self.at] == b'-';
         if negative {
@@ -240,17 +246,18 @@ impl<'a> Reader<'a> {
                 return Err(format!("invalid number at byte {}", start + 1));
             }
         }
+        // In u64: i128 arithmetic is a library call on wasm32, and the widest field is a u64.
         let magnitude = whole
             .then(|| {
                 self.text[int_start..self.at]
                     .iter()
-                    .try_fold(0i128, |n, &d| n.checked_mul(10)?.checked_add(i128::from(d - b'0')))
+                    .try_fold(0u64, |n, &d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
             })
             .flatten();
         Ok(match magnitude {
-            Some(n) if negative => Json::Integer(-n),
-            Some(n) => Json::Integer(n),
-            None => Json::Fraction,
+            Some(n) if negative => Json::Integer(-i128::from(n)),
+            Some(n) => Json::Integer(i128::from(n)),
+            None => Json::OtherNumber,
         })
     }
 
@@ -264,45 +271,47 @@ impl<'a> Reader<'a> {
         u32::from_str_radix(text, 16).map_err(|_| "invalid \\u escape".to_string())
     }
 
-    fn string(&mut self) -> Result<String, String> {
+    fn string(&mut self) -> Result<Cow<'a, str>, String> {
         self.at += 1; // the opening quote
-        let mut out = Vec::new();
+        let mut out = String::new();
         loop {
+            // Runs of plain characters are copied whole; they start and end at ASCII bytes.
+            let run = self.at;
+            while self.text.get(self.at).is_some_and(|&b| b != b'"' && b != b'\\' && b >= 0x20) {
+                self.at += 1;
+            }
+            let plain = &self.source[run..self.at];
             let Some(&byte) = self.text.get(self.at) else {
                 return Err("unexpected end of input in a string".into());
             };
             self.at += 1;
+            if byte == b'"' && out.is_empty() {
+                return Ok(Cow::Borrowed(plain));
+            }
+            out.push_str(plain);
             match byte {
-                b'"' => break,
+                b'"' => return Ok(Cow::Owned(out)),
                 b'\\' => {
                     let Some(&escape) = self.text.get(self.at) else {
                         return Err("unexpected end of input in a string".into());
                     };
                     self.at += 1;
-                    let simple = match escape {
-                        b'"' => b'"',
-                        b'\\' => b'\\',
-                        b'/' => b'/',
-                        b'b' => 0x08,
-                        b'f' => 0x0c,
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        b'u' => {
-                            let c = self.unicode_escape()?;
-                            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
-                            continue;
-                        }
+                    out.push(match escape {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => self.unicode_escape()?,
                         _ => return Err(format!("invalid escape at byte {}", self.at)),
-                    };
-                    out.push(simple);
+                    });
                 }
-                0..=0x1f => return Err(format!("control character in a string at byte {}", self.at)),
-                _ => out.push(byte),
+                _ => return Err(format!("control character in a string at byte {}", self.at)),
             }
         }
-        // The input is UTF-8 and escapes add whole characters, so this cannot fail.
-        String::from_utf8(out).map_err(|_| "not UTF-8".to_string())
     }
 
     /// After `\u`: one escape, or a surrogate pair written as two.
@@ -423,12 +432,12 @@ pub fn variant<T: Copy>(value: &Json, names: &[&str], variants: &[T]) -> Result<
 
 /// The fields of a JSON object, read by name.
 pub struct Fields<'a> {
-    members: &'a [(String, Json)],
+    members: &'a [(Cow<'a, str>, Json<'a>)],
 }
 
 impl<'a> Fields<'a> {
     /// Any object: fields not read are ignored (stored records, internal messages).
-    pub fn of(value: &'a Json) -> Result<Fields<'a>, String> {
+    pub fn of(value: &'a Json<'a>) -> Result<Fields<'a>, String> {
         match value {
             Json::Object(members) => Ok(Fields { members }),
             other => Err(other.unexpected("an object")),
@@ -436,10 +445,10 @@ impl<'a> Fields<'a> {
     }
 
     /// An object whose every field is one of `known`, each at most once (request bodies).
-    pub fn strict(value: &'a Json, known: &[&str]) -> Result<Fields<'a>, String> {
+    pub fn strict(value: &'a Json<'a>, known: &[&str]) -> Result<Fields<'a>, String> {
         let fields = Fields::of(value)?;
         for (i, (name, _)) in fields.members.iter().enumerate() {
-            if !known.contains(&name.as_str()) {
+            if !known.contains(&name.as_ref()) {
                 return Err(format!("unknown field `{name}`, expected one of {}", quoted_list(known, ", ")));
             }
             if fields.members[..i].iter().any(|(earlier, _)| earlier == name) {
@@ -449,8 +458,8 @@ impl<'a> Fields<'a> {
         Ok(fields)
     }
 
-    pub fn get(&self, name: &str) -> Option<&'a Json> {
-        self.members.iter().find(|(n, _)| n == name).map(|(_, value)| value)
+    pub fn get(&self, name: &str) -> Option<&'a Json<'a>> {
+        self.members.iter().find(|(n, _)| n.as_ref() == name).map(|(_, value)| value)
     }
 
     fn read<T: FromJson>(name: &str, value: &Json) -> Result<T, String> {
@@ -612,7 +621,7 @@ impl<T: ToJson> ToJson for Vec<T> {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Json, String> {
+    fn parse(text: &str) -> Result<Json<'_>, String> {
         Json::parse(text.as_bytes())
     }
 
@@ -628,8 +637,8 @@ mod tests {
             Some(&Json::Array(vec![
                 Json::Integer(1),
                 Json::Integer(-2),
-                Json::Fraction,
-                Json::Fraction,
+                Json::OtherNumber,
+                Json::OtherNumber,
                 Json::Bool(true),
                 Json::Bool(false),
                 Json::Null
@@ -674,7 +683,7 @@ mod tests {
         assert_eq!(read("4294967295"), Ok(u32::MAX));
         assert!(read("4294967296").unwrap_err().contains("invalid value 4294967296"));
         assert!(read("-1").unwrap_err().contains("invalid value -1"));
-        assert!(read("1.0").unwrap_err().contains("fractional"));
+        assert!(read("1.0").unwrap_err().contains("not a whole number"));
         assert!(read("\"1\"").unwrap_err().contains("invalid type: a string"));
         assert_eq!(i64::from_json(&parse("-9223372036854775808").unwrap()), Ok(i64::MIN));
         assert_eq!(u64::from_json(&parse("18446744073709551615").unwrap()), Ok(u64::MAX));
