@@ -496,6 +496,20 @@ pub trait ToJson {
     }
 }
 
+/// A value written as a JSON object, member by member. Its [`ToJson`] adds the braces; a
+/// document that embeds it flattened writes its members into its own object instead.
+pub trait JsonObject {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>);
+}
+
+impl<T: JsonObject> ToJson for T {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
+}
+
 /// Writes an object's members in order: `{"a":1,"b":2}`.
 pub struct ObjectWriter<'a> {
     out: &'a mut String,
@@ -520,7 +534,7 @@ impl<'a> ObjectWriter<'a> {
     }
 
     /// A member written only when there is a value (absent rather than null).
-    pub fn field_if_some(&mut self, name: &str, value: Option<&dyn ToJson>) -> &mut Self {
+    pub fn field_if_some<T: ToJson>(&mut self, name: &str, value: &Option<T>) -> &mut Self {
         match value {
             Some(value) => self.field(name, value),
             None => self,

@@ -9,7 +9,7 @@ use backorder_core::{
 
 use crate::error::ApiError;
 use crate::input::ShipDoc;
-use crate::json::{Fields, FromJson, Json, ObjectWriter, ToJson};
+use crate::json::{Fields, FromJson, Json, JsonObject, ObjectWriter, ToJson};
 use crate::policy::PolicyDoc;
 use crate::time::format_instant;
 
@@ -22,21 +22,13 @@ pub struct QuoteDoc {
     pub backorder_ship_date: Option<Date>,
 }
 
-impl QuoteDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for QuoteDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("qty", &self.qty);
         o.field("now", &self.now);
         o.field("backorder", &self.backorder);
         o.field("ship_date", &self.ship_date);
         o.field("backorder_ship_date", &self.backorder_ship_date);
-    }
-}
-
-impl ToJson for QuoteDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -83,18 +75,10 @@ pub struct LotDoc {
     pub qty: u32,
 }
 
-impl LotDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for LotDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("date", &self.date);
         o.field("qty", &self.qty);
-    }
-}
-
-impl ToJson for LotDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -106,19 +90,11 @@ pub struct BackorderTermsDoc {
     pub lead_time_days: Option<u32>,
 }
 
-impl BackorderTermsDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for BackorderTermsDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("allowed", &self.allowed);
         o.field("remaining", &self.remaining);
         o.field("lead_time_days", &self.lead_time_days);
-    }
-}
-
-impl ToJson for BackorderTermsDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -129,19 +105,11 @@ pub struct CalendarDoc {
     pub holidays: Vec<Date>,
 }
 
-impl CalendarDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for CalendarDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("handling_days", &self.handling_days);
         o.field("ship_weekdays", &self.ship_weekdays);
         o.field("holidays", &self.holidays);
-    }
-}
-
-impl ToJson for CalendarDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -151,18 +119,10 @@ pub struct QuoteErrorDoc {
     pub message: String,
 }
 
-impl QuoteErrorDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for QuoteErrorDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("code", &self.code);
         o.field("message", &self.message);
-    }
-}
-
-impl ToJson for QuoteErrorDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -191,8 +151,8 @@ pub struct AvailabilityDoc {
     pub quote_error: Option<QuoteErrorDoc>,
 }
 
-impl AvailabilityDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for AvailabilityDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("sku", &self.sku);
         o.field("name", &self.name);
         o.field("status", &self.status);
@@ -207,16 +167,8 @@ impl AvailabilityDoc {
         o.field("low_stock_threshold", &self.low_stock_threshold);
         o.field("supply", &self.supply);
         o.field("supply_horizon", &self.supply_horizon);
-        o.field_if_some("quote", self.quote.as_ref().map(|v| v as &dyn ToJson));
-        o.field_if_some("quote_error", self.quote_error.as_ref().map(|v| v as &dyn ToJson));
-    }
-}
-
-impl ToJson for AvailabilityDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
+        o.field_if_some("quote", &self.quote);
+        o.field_if_some("quote_error", &self.quote_error);
     }
 }
 
@@ -303,8 +255,8 @@ pub struct ReservationDoc {
     pub order_id: Option<String>,
 }
 
-impl ReservationDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for ReservationDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("id", &self.id);
         o.field("sku", &self.sku);
         o.field("qty", &self.qty);
@@ -315,15 +267,7 @@ impl ReservationDoc {
         o.field("backorder_ship_date", &self.backorder_ship_date);
         o.field("status", &self.status);
         o.field("expires_at", &format_instant(self.expires_at));
-        o.field_if_some("order_id", self.order_id.as_ref().map(|v| v as &dyn ToJson));
-    }
-}
-
-impl ToJson for ReservationDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
+        o.field_if_some("order_id", &self.order_id);
     }
 }
 
@@ -366,8 +310,8 @@ pub struct LineDoc {
     pub reservation_id: Option<String>,
 }
 
-impl LineDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for LineDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("sku", &self.sku);
         o.field("qty", &self.qty);
         o.field("now", &self.now);
@@ -380,15 +324,7 @@ impl LineDoc {
         o.field("outstanding", &self.outstanding);
         o.field("position", &self.position);
         o.field("status", &self.status);
-        o.field_if_some("reservation_id", self.reservation_id.as_ref().map(|v| v as &dyn ToJson));
-    }
-}
-
-impl ToJson for LineDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
+        o.field_if_some("reservation_id", &self.reservation_id);
     }
 }
 
@@ -425,18 +361,10 @@ pub struct OrderDoc {
     pub lines: Vec<LineDoc>,
 }
 
-impl OrderDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for OrderDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("order_id", &self.order_id);
         o.field("lines", &self.lines);
-    }
-}
-
-impl ToJson for OrderDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -449,21 +377,13 @@ pub struct CancelDoc {
     pub backorder_cancelled: u32,
 }
 
-impl CancelDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for CancelDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("order_id", &self.order_id);
         o.field("sku", &self.sku);
         o.field("refund_qty", &self.refund_qty);
         o.field("restocked", &self.restocked);
         o.field("backorder_cancelled", &self.backorder_cancelled);
-    }
-}
-
-impl ToJson for CancelDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -487,19 +407,11 @@ pub struct AllocationDoc {
     pub qty: u32,
 }
 
-impl AllocationDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field_if_some("order_id", self.order_id.as_ref().map(|v| v as &dyn ToJson));
-        o.field_if_some("reservation_id", self.reservation_id.as_ref().map(|v| v as &dyn ToJson));
+impl JsonObject for AllocationDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field_if_some("order_id", &self.order_id);
+        o.field_if_some("reservation_id", &self.reservation_id);
         o.field("qty", &self.qty);
-    }
-}
-
-impl ToJson for AllocationDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -521,18 +433,10 @@ pub struct ReceiptDoc {
     pub on_hand: u32,
 }
 
-impl ReceiptDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for ReceiptDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("allocated", &self.allocated);
         o.field("on_hand", &self.on_hand);
-    }
-}
-
-impl ToJson for ReceiptDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -543,19 +447,11 @@ pub struct PurchaseOrderDoc {
     pub expected_date: Date,
 }
 
-impl PurchaseOrderDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for PurchaseOrderDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("po_id", &self.po_id);
         o.field("qty", &self.qty);
         o.field("expected_date", &self.expected_date);
-    }
-}
-
-impl ToJson for PurchaseOrderDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -595,22 +491,14 @@ pub struct QueueItemDoc {
     pub projected_ship_date: Option<Date>,
 }
 
-impl QueueItemDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field_if_some("order_id", self.order_id.as_ref().map(|v| v as &dyn ToJson));
-        o.field_if_some("reservation_id", self.reservation_id.as_ref().map(|v| v as &dyn ToJson));
+impl JsonObject for QueueItemDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+        o.field_if_some("order_id", &self.order_id);
+        o.field_if_some("reservation_id", &self.reservation_id);
         o.field("qty", &self.qty);
         o.field("position", &self.position);
         o.field("ship_date", &self.ship_date);
         o.field("projected_ship_date", &self.projected_ship_date);
-    }
-}
-
-impl ToJson for QueueItemDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -638,18 +526,10 @@ pub struct BackordersDoc {
     pub lines: Vec<QueueItemDoc>,
 }
 
-impl BackordersDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for BackordersDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("sku", &self.sku);
         o.field("lines", &self.lines);
-    }
-}
-
-impl ToJson for BackordersDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -669,8 +549,8 @@ pub struct ProductDoc {
     pub purchase_orders: Vec<PurchaseOrderDoc>,
 }
 
-impl ProductDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for ProductDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("sku", &self.sku);
         o.field("name", &self.name);
         o.field("status", &self.status);
@@ -681,14 +561,6 @@ impl ProductDoc {
         o.field("holds", &self.holds);
         o.field("queue", &self.queue);
         o.field("purchase_orders", &self.purchase_orders);
-    }
-}
-
-impl ToJson for ProductDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -704,22 +576,14 @@ pub struct ProductSummaryDoc {
     pub backordered: u32,
 }
 
-impl ProductSummaryDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for ProductSummaryDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("sku", &self.sku);
         o.field("name", &self.name);
         o.field("status", &self.status);
         o.field("on_hand", &self.on_hand);
         o.field("available_now", &self.available_now);
         o.field("backordered", &self.backordered);
-    }
-}
-
-impl ToJson for ProductSummaryDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -794,9 +658,9 @@ pub enum EventBody {
     },
 }
 
-impl EventBody {
-    /// `type` and the fields of this kind.
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+/// `type` and the fields of this kind.
+impl JsonObject for EventBody {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         match self {
             EventBody::BackorderCreated { order_id, backorder, promised_ship_date } => o
                 .field("type", &"backorder_created")
@@ -853,20 +717,12 @@ pub struct EventDoc {
     pub body: EventBody,
 }
 
-impl EventDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for EventDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("sku", &self.sku);
         o.field("seq", &self.seq);
         o.field("at", &format_instant(self.at));
         self.body.write_fields(o);
-    }
-}
-
-impl ToJson for EventDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -916,18 +772,10 @@ pub struct FeedEntryDoc {
     pub event: EventDoc,
 }
 
-impl FeedEntryDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for FeedEntryDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("id", &self.id);
         self.event.write_fields(o);
-    }
-}
-
-impl ToJson for FeedEntryDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -938,17 +786,9 @@ pub struct FeedDoc {
     pub next_cursor: u64,
 }
 
-impl FeedDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for FeedDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("events", &self.events);
         o.field("next_cursor", &self.next_cursor);
-    }
-}
-
-impl ToJson for FeedDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }

@@ -3,7 +3,7 @@
 use backorder_core::{limits, Backorders, Calendar, Date, Policy, Weekdays};
 
 use crate::error::ApiError;
-use crate::json::{variant, Fields, FromJson, Json, ObjectWriter, ToJson};
+use crate::json::{variant, Fields, FromJson, Json, JsonObject, ObjectWriter, ToJson};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BackordersDoc {
@@ -44,8 +44,8 @@ pub struct PolicyDoc {
     pub hold_minutes: u32,
 }
 
-impl PolicyDoc {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for PolicyDoc {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("backorders", &self.backorders);
         o.field("backorder_limit", &self.backorder_limit);
         o.field("limit_to_inbound", &self.limit_to_inbound);
@@ -58,14 +58,6 @@ impl PolicyDoc {
         o.field("release_date", &self.release_date);
         o.field("utc_offset_minutes", &self.utc_offset_minutes);
         o.field("hold_minutes", &self.hold_minutes);
-    }
-}
-
-impl ToJson for PolicyDoc {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 

@@ -7,7 +7,7 @@ use backorder_core::{Cancellation, Date, Hold, HoldState, Line, Millis, Policy, 
 
 use crate::error::ApiError;
 use crate::input::ShipDoc;
-use crate::json::{Fields, FromJson, Json, ObjectWriter, ToJson};
+use crate::json::{Fields, FromJson, Json, JsonObject, ObjectWriter};
 use crate::output::QuoteDoc;
 use crate::policy::PolicyDoc;
 
@@ -22,20 +22,12 @@ pub struct ProductRecord {
     pub policy: PolicyDoc,
 }
 
-impl ProductRecord {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for ProductRecord {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("version", &self.version);
         o.field("sku", &self.sku);
         o.field("name", &self.name);
         o.field("policy", &self.policy);
-    }
-}
-
-impl ToJson for ProductRecord {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -66,8 +58,8 @@ pub struct StockRecord {
     pub settled_units: u64,
 }
 
-impl StockRecord {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for StockRecord {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("free", &self.free);
         o.field("received", &self.received);
         o.field("adjusted", &self.adjusted);
@@ -76,14 +68,6 @@ impl StockRecord {
         o.field("reorder_reported", &self.reorder_reported);
         o.field("projected_on", &self.projected_on);
         o.field("settled_units", &self.settled_units);
-    }
-}
-
-impl ToJson for StockRecord {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -141,19 +125,11 @@ pub struct WaitingRecord {
     pub since: Option<Date>,
 }
 
-impl WaitingRecord {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for WaitingRecord {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("outstanding", &self.outstanding);
         o.field("projected", &self.projected);
         o.field("since", &self.since);
-    }
-}
-
-impl ToJson for WaitingRecord {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -200,26 +176,18 @@ pub struct HoldRecord {
     pub waiting: Option<WaitingRecord>,
 }
 
-impl HoldRecord {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for HoldRecord {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("id", &self.id);
         o.field("seq", &self.seq);
         o.field("quote", &self.quote);
         o.field("ship", &self.ship);
         o.field("state", &self.state);
-        o.field_if_some("order_id", self.order_id.as_ref().map(|v| v as &dyn ToJson));
+        o.field_if_some("order_id", &self.order_id);
         o.field("created_at", &self.created_at);
         o.field("expires_at", &self.expires_at);
         o.field("resolved_at", &self.resolved_at);
         o.field("waiting", &self.waiting);
-    }
-}
-
-impl ToJson for HoldRecord {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -309,19 +277,11 @@ pub struct CancellationRecord {
     pub backorder_cancelled: u32,
 }
 
-impl CancellationRecord {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for CancellationRecord {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("refund_qty", &self.refund_qty);
         o.field("restocked", &self.restocked);
         o.field("backorder_cancelled", &self.backorder_cancelled);
-    }
-}
-
-impl ToJson for CancellationRecord {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -350,8 +310,8 @@ pub struct LineRecord {
     pub waiting: Option<WaitingRecord>,
 }
 
-impl LineRecord {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for LineRecord {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("order_id", &self.order_id);
         o.field("seq", &self.seq);
         o.field("quote", &self.quote);
@@ -362,14 +322,6 @@ impl LineRecord {
         o.field("cancellation", &self.cancellation);
         o.field("backorder_cancellation", &self.backorder_cancellation);
         o.field("waiting", &self.waiting);
-    }
-}
-
-impl ToJson for LineRecord {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 

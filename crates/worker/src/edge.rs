@@ -2,7 +2,7 @@
 //! and forwarding to the Durable Objects that hold state.
 
 use backorder_api::input::{parse, OrderRequest, ReceiptRequest, ReservationRequest};
-use backorder_api::json::{Fields, FromJson, Json, ObjectWriter, ToJson};
+use backorder_api::json::{Fields, FromJson, Json, JsonObject, ObjectWriter, ToJson};
 use backorder_api::output::ProductSummaryDoc;
 use backorder_api::{time, validate, ApiError};
 use backorder_core::{Command, Millis};
@@ -370,18 +370,10 @@ pub struct SkuEntry {
     pub name: String,
 }
 
-impl SkuEntry {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for SkuEntry {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("sku", &self.sku);
         o.field("name", &self.name);
-    }
-}
-
-impl ToJson for SkuEntry {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -403,21 +395,13 @@ pub struct Claim {
     pub permanent: bool,
 }
 
-impl Claim {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for Claim {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("key", &self.key);
         o.field("fingerprint", &self.fingerprint);
         o.field("sku", &self.sku);
         o.field("at", &self.at);
         o.field("permanent", &self.permanent);
-    }
-}
-
-impl ToJson for Claim {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -471,17 +455,9 @@ pub struct SkuPage {
     pub skus: Vec<SkuEntry>,
 }
 
-impl SkuPage {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for SkuPage {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("skus", &self.skus);
-    }
-}
-
-impl ToJson for SkuPage {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -497,18 +473,10 @@ struct ProductList {
     next_after: Option<String>,
 }
 
-impl ProductList {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for ProductList {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("skus", &self.skus);
         o.field("next_after", &self.next_after);
-    }
-}
-
-impl ToJson for ProductList {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
@@ -587,17 +555,9 @@ pub struct Delivered {
     pub up_to: u64,
 }
 
-impl Delivered {
-    pub fn write_fields(&self, o: &mut ObjectWriter<'_>) {
+impl JsonObject for Delivered {
+    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
         o.field("up_to", &self.up_to);
-    }
-}
-
-impl ToJson for Delivered {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        self.write_fields(&mut o);
-        o.end();
     }
 }
 
