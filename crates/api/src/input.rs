@@ -43,7 +43,7 @@ impl From<Ship> for ShipDoc {
 
 impl FromJson for ShipDoc {
     fn from_json(value: &Json) -> Result<ShipDoc, String> {
-        variant(value, &["partial", "complete"], &[ShipDoc::Partial, ShipDoc::Complete])
+        variant(value, &[("partial", ShipDoc::Partial), ("complete", ShipDoc::Complete)])
     }
 }
 
@@ -122,7 +122,7 @@ pub enum CancelScopeDoc {
 
 impl FromJson for CancelScopeDoc {
     fn from_json(value: &Json) -> Result<CancelScopeDoc, String> {
-        variant(value, &["line", "backorder"], &[CancelScopeDoc::Line, CancelScopeDoc::Backorder])
+        variant(value, &[("line", CancelScopeDoc::Line), ("backorder", CancelScopeDoc::Backorder)])
     }
 }
 

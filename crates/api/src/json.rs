@@ -3,10 +3,10 @@
 //!
 //! Reading: a text parses into a [`Json`] tree once; each type then reads its fields from the
 //! tree by name ([`FromJson`], [`Fields`]), and every error names the field it is about.
-//! Writing: each type writes its members in order ([`ToJson`], [`ObjectWriter`]), the same
-//! text serde_json would write. Hand-written because serde's per-type code, and the float
-//! formatting its error messages pull in, were the largest part of the worker's wasm that the
-//! API owns.
+//! Writing: each document writes its members in order ([`JsonObject`], [`ObjectWriter`]) and
+//! so becomes [`ToJson`]; the text is what serde_json would write. Hand-written because
+//! serde's per-type code, and the float formatting its error messages pull in, were the
+//! largest part of the worker's wasm that the API owns.
 
 use core::fmt::Write;
 use std::borrow::Cow;
@@ -262,7 +262,7 @@ impl<'a> Reader<'a> {
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
-        let digits = self.text.get(self.at..self.at + 4).ok_or("unexpected end of input")?;
+        let digits = self.text.get(self.at..self.at + 4).ok_or(END)?;
         let text = core::str::from_utf8(digits).map_err(|_| "invalid \\u escape".to_string())?;
         if !digits.iter().all(u8::is_ascii_hexdigit) {
             return Err(format!("invalid \\u escape at byte {}", self.at + 1));
@@ -407,9 +407,9 @@ impl<T: FromJson> FromJson for Vec<T> {
 }
 
 /// "`a`, `b`" with `separator` between the names.
-fn quoted_list(names: &[&str], separator: &str) -> String {
+fn quoted_list<'n>(names: impl Iterator<Item = &'n str>, separator: &str) -> String {
     let mut list = String::new();
-    for (i, name) in names.iter().enumerate() {
+    for (i, name) in names.enumerate() {
         if i > 0 {
             list.push_str(separator);
         }
@@ -420,12 +420,12 @@ fn quoted_list(names: &[&str], separator: &str) -> String {
     list
 }
 
-/// Reads a string naming one of `variants` (lower case in JSON, as `names` lists them).
-pub fn variant<T: Copy>(value: &Json, names: &[&str], variants: &[T]) -> Result<T, String> {
-    let quoted = || quoted_list(names, " or ");
+/// Reads a string naming one of `variants` (by their names in JSON).
+pub fn variant<T: Copy>(value: &Json, variants: &[(&str, T)]) -> Result<T, String> {
+    let quoted = || quoted_list(variants.iter().map(|(name, _)| *name), " or ");
     let text = value.as_str().ok_or_else(|| value.unexpected(&format!("one of {}", quoted())))?;
-    match names.iter().position(|name| *name == text) {
-        Some(i) => Ok(variants[i]),
+    match variants.iter().find(|(name, _)| *name == text) {
+        Some((_, variant)) => Ok(*variant),
         None => Err(format!("unknown variant `{text}`, expected {}", quoted())),
     }
 }
@@ -449,7 +449,8 @@ impl<'a> Fields<'a> {
         let fields = Fields::of(value)?;
         for (i, (name, _)) in fields.members.iter().enumerate() {
             if !known.contains(&name.as_ref()) {
-                return Err(format!("unknown field `{name}`, expected one of {}", quoted_list(known, ", ")));
+                let expected = quoted_list(known.iter().copied(), ", ");
+                return Err(format!("unknown field `{name}`, expected one of {expected}"));
             }
             if fields.members[..i].iter().any(|(earlier, _)| earlier == name) {
                 return Err(format!("duplicate field `{name}`"));
@@ -731,7 +732,7 @@ mod tests {
 
     #[test]
     fn variants_are_named() {
-        let read = |text: &str| variant(&parse(text).unwrap(), &["deny", "allow"], &[false, true]);
+        let read = |text: &str| variant(&parse(text).unwrap(), &[("deny", false), ("allow", true)]);
         assert_eq!(read("\"allow\""), Ok(true));
         assert!(read("\"later\"")
             .unwrap_err()

@@ -23,7 +23,7 @@ impl ToJson for BackordersDoc {
 
 impl FromJson for BackordersDoc {
     fn from_json(value: &Json) -> Result<BackordersDoc, String> {
-        variant(value, &["deny", "allow"], &[BackordersDoc::Deny, BackordersDoc::Allow])
+        variant(value, &[("deny", BackordersDoc::Deny), ("allow", BackordersDoc::Allow)])
     }
 }
 
