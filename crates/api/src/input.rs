@@ -3,7 +3,7 @@
 use backorder_core::{CancelScope, Command, Date, Ship};
 
 use crate::error::ApiError;
-use crate::json::{variant, Fields, FromJson, Json, ToJson};
+use crate::json::{self, variant, Fields, FromJson, Json, ToJson};
 use crate::validate;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -168,9 +168,7 @@ impl FromJson for PurchaseOrderRequest {
 
 /// Parses a JSON body into `T`, turning every failure into a 400 that says what is wrong.
 pub fn parse<T: FromJson>(body: &[u8]) -> Result<T, ApiError> {
-    Json::parse(body)
-        .and_then(|value| T::from_json(&value))
-        .map_err(|message| ApiError::invalid(format!("invalid JSON body: {message}")))
+    json::read(body).map_err(|message| ApiError::invalid(format!("invalid JSON body: {message}")))
 }
 
 impl ReservationRequest {

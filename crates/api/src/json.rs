@@ -13,8 +13,8 @@ use std::borrow::Cow;
 
 use backorder_core::Date;
 
-/// Nesting deeper than this is refused: no document of the API comes close, and a recursive
-/// reader must not let a 64 KiB body of `[[[[…` exhaust the stack.
+/// Arrays and objects nested deeper than this are refused: no document of the API comes
+/// close, and a recursive reader must not let a 64 KiB body of `[[[[…` exhaust the stack.
 const MAX_DEPTH: usize = 32;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,15 +75,7 @@ impl<'a> Json<'a> {
 
     /// The refusal of this value where `expected` was needed.
     pub fn unexpected(&self, expected: &str) -> String {
-        match self {
-            // Shown through i64: formatting an i128 would cost the wasm its own routine.
-            Json::Integer(n) => match i64::try_from(*n) {
-                Ok(n) => format!("invalid value {n}, expected {expected}"),
-                Err(_) => format!("invalid value: a number out of range, expected {expected}"),
-            },
-            Json::OtherNumber => format!("invalid value: not a whole number in range, expected {expected}"),
-            other => format!("invalid type: {}, expected {expected}", other.kind()),
-        }
+        format!("invalid type: {}, expected {expected}", self.kind())
     }
 
     pub fn as_str(&self) -> Option<&str> {
@@ -162,11 +154,13 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A value inside `depth` open arrays and objects.
     fn value(&mut self, depth: usize) -> Result<Json<'a>, String> {
-        if depth > MAX_DEPTH {
+        let next = self.peek().ok_or(END)?;
+        if matches!(next, b'[' | b'{') && depth == MAX_DEPTH {
             return Err(format!("nested deeper than {MAX_DEPTH} levels"));
         }
-        match self.peek().ok_or(END)? {
+        match next {
             b'n' => self.literal("null", Json::Null),
             b't' => self.literal("true", Json::Bool(true)),
             b'f' => self.literal("false", Json::Bool(false)),
@@ -255,6 +249,8 @@ impl<'a> Reader<'a> {
             })
             .flatten();
         Ok(match magnitude {
+            // serde_json reads `-0` as a float; so does this reader.
+            Some(0) if negative => Json::OtherNumber,
             Some(n) if negative => Json::Integer(-i128::from(n)),
             Some(n) => Json::Integer(i128::from(n)),
             None => Json::OtherNumber,
@@ -340,10 +336,22 @@ pub trait FromJson: Sized {
     fn from_json(value: &Json) -> Result<Self, String>;
 }
 
+/// Parses `text` and reads a `T` from it.
+pub fn read<T: FromJson>(text: &[u8]) -> Result<T, String> {
+    T::from_json(&Json::parse(text)?)
+}
+
 fn integer(value: &Json, min: i64, max: u64) -> Result<i128, String> {
+    let expected = || format!("a whole number from {min} to {max}");
     match value {
         Json::Integer(n) if (i128::from(min)..=i128::from(max)).contains(n) => Ok(*n),
-        other => Err(other.unexpected(&format!("a whole number from {min} to {max}"))),
+        // Shown through i64: formatting an i128 would cost the wasm its own routine.
+        Json::Integer(n) => Err(match i64::try_from(*n) {
+            Ok(n) => format!("invalid value {n}, expected {}", expected()),
+            Err(_) => format!("invalid value: a number out of range, expected {}", expected()),
+        }),
+        Json::OtherNumber => Err(format!("invalid value: not a whole number, expected {}", expected())),
+        other => Err(other.unexpected(&expected())),
     }
 }
 
@@ -686,10 +694,12 @@ mod tests {
             assert!(parse(text).is_err(), "{text:?}");
         }
         assert!(Json::parse(b"\"\xff\"").is_err());
-        let deep = "[".repeat(MAX_DEPTH + 2) + &"]".repeat(MAX_DEPTH + 2);
-        assert!(parse(&deep).unwrap_err().contains("nested"));
-        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
-        assert!(parse(&ok).is_ok());
+        let nested = |depth: usize, inner: &str| "[".repeat(depth) + inner + &"]".repeat(depth);
+        assert!(parse(&nested(MAX_DEPTH, "1")).is_ok());
+        assert!(parse(&nested(MAX_DEPTH, "")).is_ok());
+        assert!(parse(&nested(MAX_DEPTH - 1, "{}")).is_ok());
+        assert!(parse(&nested(MAX_DEPTH + 1, "")).unwrap_err().contains("nested deeper than 32"));
+        assert!(parse(&nested(MAX_DEPTH, "{}")).unwrap_err().contains("nested deeper than 32"));
     }
 
     #[test]
@@ -699,7 +709,12 @@ mod tests {
         assert!(read("4294967296").unwrap_err().contains("invalid value 4294967296"));
         assert!(read("-1").unwrap_err().contains("invalid value -1"));
         assert!(read("1.0").unwrap_err().contains("not a whole number"));
+        assert!(read("-0").unwrap_err().contains("not a whole number"));
         assert!(read("\"1\"").unwrap_err().contains("invalid type: a string"));
+        assert_eq!(
+            String::from_json(&parse("5").unwrap()).unwrap_err(),
+            "invalid type: a number, expected a string"
+        );
         assert_eq!(i64::from_json(&parse("-9223372036854775808").unwrap()), Ok(i64::MIN));
         assert_eq!(u64::from_json(&parse("18446744073709551615").unwrap()), Ok(u64::MAX));
         assert!(u64::from_json(&parse("1000000000000000000000000000000000000000000").unwrap()).is_err());

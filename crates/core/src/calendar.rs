@@ -57,8 +57,9 @@ impl Default for Calendar {
 impl Calendar {
     /// `holidays` in any order, repeats allowed.
     pub fn new(handling_days: u32, ship_weekdays: Weekdays, holidays: Vec<Date>) -> Calendar {
-        // Insertion keeps them sorted and unique with the binary search `is_ship_day` uses:
-        // no sort routine of its own in the wasm, and a calendar has at most 1,000 holidays.
+        // Insertion keeps them sorted and unique with the binary search `is_ship_day` uses: no
+        // sort routine of its own in the wasm. Quadratic, so callers keep to the policy's limit
+        // of 1,000 holidays (the API refuses more before it builds a calendar).
         let mut sorted: Vec<Date> = Vec::with_capacity(holidays.len());
         for date in holidays {
             if let Err(at) = sorted.binary_search(&date) {

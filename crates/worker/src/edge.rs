@@ -2,7 +2,7 @@
 //! and forwarding to the Durable Objects that hold state.
 
 use backorder_api::input::{parse, OrderRequest, ReceiptRequest, ReservationRequest};
-use backorder_api::json::{Fields, FromJson, Json, JsonObject, ObjectWriter, ToJson};
+use backorder_api::json::{self, Fields, FromJson, Json, JsonObject, ObjectWriter, ToJson};
 use backorder_api::output::ProductSummaryDoc;
 use backorder_api::{time, validate, ApiError};
 use backorder_core::{Command, Millis};
@@ -448,7 +448,7 @@ async fn order_sku(env: &Env, order_id: &str) -> Result<Option<String>> {
     if reply.status != 200 {
         return Ok(None);
     }
-    Ok(parse::<SkuEntry>(reply.body.as_bytes()).ok().map(|entry| entry.sku))
+    Ok(json::read::<SkuEntry>(reply.body.as_bytes()).ok().map(|entry| entry.sku))
 }
 
 pub struct SkuPage {
@@ -502,7 +502,7 @@ async fn list_products(env: &Env, path_and_query: &str, now: Option<Millis>) -> 
         &[],
     )
     .await?;
-    let Ok(page) = parse::<SkuPage>(page.body.as_bytes()) else {
+    let Ok(page) = json::read::<SkuPage>(page.body.as_bytes()) else {
         return Ok(ApiError::new(500, "internal", "the catalog answered badly").into());
     };
     let summaries = join_all(page.skus.iter().map(|entry| async move {
@@ -512,7 +512,7 @@ async fn list_products(env: &Env, path_and_query: &str, now: Option<Millis>) -> 
     .await;
     let mut skus = Vec::with_capacity(summaries.len());
     for summary in summaries {
-        if let Ok(doc) = parse::<ProductSummaryDoc>(summary?.body.as_bytes()) {
+        if let Ok(doc) = json::read::<ProductSummaryDoc>(summary?.body.as_bytes()) {
             skus.push(doc);
         }
     }
@@ -536,9 +536,9 @@ pub async fn deliver_events(env: &Env, pending: &[(u64, String)]) -> Result<u64>
     if reply.status != 200 {
         return Err(worker::Error::from(format!("feed answered {}: {}", reply.status, reply.body)));
     }
-    parse::<Delivered>(reply.body.as_bytes())
+    json::read::<Delivered>(reply.body.as_bytes())
         .map(|d| d.up_to)
-        .map_err(|e| worker::Error::from(format!("feed answered badly: {}", e.message)))
+        .map_err(|e| worker::Error::from(format!("feed answered badly: {e}")))
 }
 
 /// Lists (or renames) a product in the catalog.

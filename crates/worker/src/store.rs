@@ -7,7 +7,7 @@
 //! the core applied it — no `await` in between — so they commit together or not at all, and
 //! the reply waits until they are durable.
 
-use backorder_api::json::{FromJson, Json, ToJson};
+use backorder_api::json::{self, FromJson, ToJson};
 use backorder_api::output::EventDoc;
 use backorder_api::records::{HoldRecord, LineRecord, ProductRecord, StockRecord, PRODUCT_RECORD_VERSION};
 use backorder_api::{output::PurchaseOrderDoc, policy::PolicyDoc, ApiError};
@@ -291,7 +291,5 @@ fn records<T: FromJson>(sql: &SqlStorage, query: &str) -> Result<Vec<T>, ApiErro
 }
 
 fn decode<T: FromJson>(json: Option<&str>) -> Result<T, ApiError> {
-    Json::parse(json.unwrap_or("").as_bytes())
-        .and_then(|value| T::from_json(&value))
-        .map_err(|e| internal("decoding a stored record", e))
+    json::read(json.unwrap_or("").as_bytes()).map_err(|e| internal("decoding a stored record", e))
 }
