@@ -16,7 +16,7 @@ if [ "$status" != 0 ] || [ ! -s build/index_bg.wasm ]; then
 fi
 # worker-build keeps the name section for stack traces and optimises with wasm-opt's defaults;
 # strip the names and optimise for size once more to stay within the size budget (-Oz saves
-# ~1.9 KB gzipped over worker-build's pass; a copy with names stays in target/ for size
+# ~1.8 KB gzipped over worker-build's pass; a copy with names stays in target/ for size
 # analysis with twiggy).
 cp build/index_bg.wasm "$CARGO_TARGET_DIR/worker-with-names.wasm"
 "$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.wasm -Oz --strip-debug --strip-producers \
