@@ -5,6 +5,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT/crates/worker"
 export CARGO_TARGET_DIR="$REPO_ROOT/target"
+# A fresh clone has no target/ yet, and the build log goes there.
+mkdir -p "$CARGO_TARGET_DIR"
 # A failed build must not leave the last good output looking current.
 rm -f build/index_bg.wasm
 status=0
