@@ -11,9 +11,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 cargo build -q -p backorder-widget --release --target wasm32-unknown-unknown
 wasm-bindgen target/wasm32-unknown-unknown/release/backorder_widget.wasm \
   --out-dir "$OUT" --target no-modules --no-typescript
-"$WASM_OPT_BIN" "$OUT/backorder_widget_bg.wasm" -o "$OUT/widget.wasm" -Oz --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
-  --enable-multivalue --enable-mutable-globals --enable-exception-handling
+shrink_wasm "$OUT/backorder_widget_bg.wasm" "$OUT/widget.wasm"
 
 WASM_HASH=$(sha256sum "$OUT/widget.wasm" | cut -c1-12)
 WASM_FILE="widget-$WASM_HASH.wasm"

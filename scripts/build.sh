@@ -21,7 +21,5 @@ fi
 # ~1.8 KB gzipped over worker-build's pass; a copy with names stays in target/ for size
 # analysis with twiggy).
 cp build/index_bg.wasm "$CARGO_TARGET_DIR/worker-with-names.wasm"
-"$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.wasm -Oz --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
-  --enable-multivalue --enable-mutable-globals --enable-exception-handling
+shrink_wasm build/index_bg.wasm build/index_bg.wasm
 printf 'worker wasm: %s bytes, %s gzipped\n' "$(stat -c %s build/index_bg.wasm)" "$(gzip -9c build/index_bg.wasm | wc -c)"

@@ -1,4 +1,4 @@
-# Shared by every script: where the pinned tools live. Source it; it only sets variables.
+# Shared by every script: where the pinned tools live, and two helpers. Source it.
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BACKORDER_CACHE="${BACKORDER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/backorder-edge}"
 WASM_BINDGEN_VERSION=0.2.129
@@ -27,4 +27,12 @@ step() {
   local ms=$((($(date +%s%N) - start) / 1000000))
   printf '    %s: %d.%01ds\n' "$name" $((ms / 1000)) $((ms % 1000 / 100))
   return $status
+}
+
+# Optimises a wasm file for size and strips its names, as every wasm here is shipped (the
+# worker, the widget) and as the worker's size floor is measured: shrink_wasm IN OUT.
+shrink_wasm() {
+  "$WASM_OPT_BIN" "$1" -o "$2" -Oz --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
+    --enable-multivalue --enable-mutable-globals --enable-exception-handling
 }

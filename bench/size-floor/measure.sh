@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds bench/size-floor with the product's pinned tools and settings, and prints its wasm's
-# size beside the built worker's, both measured as scripts/build.sh measures (wasm-opt strip,
-# gzip -9). Takes a minute or two (its own target dir).
+# size beside the built worker's, both shrunk as scripts/build.sh shrinks the worker (shrink_wasm)
+# and measured as it measures (gzip -9). Takes a minute or two (its own target dir).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/env.sh"
 work="$(mktemp -d)"
@@ -12,9 +12,7 @@ cp "$REPO_ROOT/Cargo.lock" "$work/Cargo.lock"
 cd "$work"
 export CARGO_TARGET_DIR="$REPO_ROOT/target/size-floor"
 worker-build --release > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
-"$WASM_OPT_BIN" build/index_bg.wasm -o build/stripped.wasm --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
-  --enable-multivalue --enable-mutable-globals --enable-exception-handling
+shrink_wasm build/index_bg.wasm build/stripped.wasm
 size() { printf '%s bytes, %s gzipped' "$(stat -c %s "$1")" "$(gzip -9c "$1" | wc -c)"; }
 echo "worker:                                       $(size "$REPO_ROOT/crates/worker/build/index_bg.wasm")"
 echo "size floor (the same stack, no product code): $(size build/stripped.wasm)"
