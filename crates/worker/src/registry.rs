@@ -130,7 +130,7 @@ struct EventHead {
 impl FromJson for EventHead {
     fn from_json(value: &Json) -> std::result::Result<EventHead, String> {
         let fields = Fields::of(value)?;
-        Ok(EventHead { sku: fields.required("sku")?, seq: fields.required("seq")? })
+        Ok(EventHead { sku: fields.member("sku")?, seq: fields.member("seq")? })
     }
 }
 
@@ -138,19 +138,18 @@ impl FromJson for EventHead {
 fn append_events(sql: &SqlStorage, body: &[u8]) -> Answer {
     let invalid = |message: String| ApiError::invalid(format!("invalid events: {message}"));
     let text = std::str::from_utf8(body).map_err(|_| invalid("not UTF-8".into()))?;
-    let events = Json::parse_array_items(text).map_err(invalid)?;
-    let mut heads = Vec::with_capacity(events.len());
-    for (_, event) in &events {
-        heads.push(EventHead::from_json(event).map_err(invalid)?);
+    let mut events = Vec::new();
+    for (event, value) in Json::parse_array_items(text).map_err(invalid)? {
+        events.push((event, EventHead::from_json(&value).map_err(invalid)?));
     }
-    let Some(sku) = heads.first().map(|head| head.sku.clone()) else {
+    let Some(sku) = events.first().map(|(_, head)| head.sku.clone()) else {
         return Ok(Reply::json(200, &Delivered { up_to: 0 }));
     };
     let mut last = rows(sql, "SELECT MAX(seq) FROM events WHERE sku = ?", vec![sku.as_str().into()])?
         .first()
         .and_then(|row| integer(row, 0))
         .unwrap_or(0) as u64;
-    for (head, (event, _)) in heads.iter().zip(&events) {
+    for (event, head) in events {
         if head.sku != sku || head.seq <= last {
             continue;
         }
@@ -160,7 +159,7 @@ fn append_events(sql: &SqlStorage, body: &[u8]) -> Answer {
         exec(
             sql,
             "INSERT INTO events (sku, seq, event) VALUES (?, ?, ?)",
-            vec![sku.as_str().into(), int(head.seq as i64), (*event).into()],
+            vec![sku.as_str().into(), int(head.seq as i64), event.into()],
         )?;
         last = head.seq;
     }
