@@ -59,8 +59,8 @@ impl FromJson for ReservationRequest {
     fn from_json(value: &Json) -> Result<ReservationRequest, String> {
         let fields = Fields::strict(value, &["sku", "qty", "ship"])?;
         Ok(ReservationRequest {
-            sku: fields.required("sku")?,
-            qty: fields.required("qty")?,
+            sku: fields.member("sku")?,
+            qty: fields.member("qty")?,
             ship: fields.present("ship")?.unwrap_or_default(),
         })
     }
@@ -76,7 +76,7 @@ pub struct OrderRequest {
 impl FromJson for OrderRequest {
     fn from_json(value: &Json) -> Result<OrderRequest, String> {
         let fields = Fields::strict(value, &["order_id", "lines"])?;
-        Ok(OrderRequest { order_id: fields.required("order_id")?, lines: fields.required("lines")? })
+        Ok(OrderRequest { order_id: fields.member("order_id")?, lines: fields.member("lines")? })
     }
 }
 
@@ -92,10 +92,10 @@ impl FromJson for OrderLineRequest {
     fn from_json(value: &Json) -> Result<OrderLineRequest, String> {
         let fields = Fields::strict(value, &["sku", "qty", "reservation_id", "ship"])?;
         Ok(OrderLineRequest {
-            sku: fields.required("sku")?,
-            qty: fields.required("qty")?,
-            reservation_id: fields.optional("reservation_id")?,
-            ship: fields.optional("ship")?,
+            sku: fields.member("sku")?,
+            qty: fields.member("qty")?,
+            reservation_id: fields.member("reservation_id")?,
+            ship: fields.member("ship")?,
         })
     }
 }
@@ -145,7 +145,7 @@ pub struct ReceiptRequest {
 impl FromJson for ReceiptRequest {
     fn from_json(value: &Json) -> Result<ReceiptRequest, String> {
         let fields = Fields::strict(value, &["qty", "po_id"])?;
-        Ok(ReceiptRequest { qty: fields.required("qty")?, po_id: fields.optional("po_id")? })
+        Ok(ReceiptRequest { qty: fields.member("qty")?, po_id: fields.member("po_id")? })
     }
 }
 
@@ -160,8 +160,8 @@ impl FromJson for PurchaseOrderRequest {
     fn from_json(value: &Json) -> Result<PurchaseOrderRequest, String> {
         let fields = Fields::strict(value, &["qty", "expected_date"])?;
         Ok(PurchaseOrderRequest {
-            qty: fields.required("qty")?,
-            expected_date: fields.required("expected_date")?,
+            qty: fields.member("qty")?,
+            expected_date: fields.member("expected_date")?,
         })
     }
 }

@@ -334,6 +334,11 @@ impl<'a> Reader<'a> {
 /// A value read from JSON. Errors say what was expected; [`Fields`] adds the field's name.
 pub trait FromJson: Sized {
     fn from_json(value: &Json) -> Result<Self, String>;
+
+    /// What an absent member reads as, if it may be absent.
+    fn absent() -> Option<Self> {
+        None
+    }
 }
 
 /// Parses `text` and reads a `T` from it.
@@ -389,13 +394,17 @@ impl FromJson for Date {
     }
 }
 
-/// `null` reads as `None`.
+/// `null` and an absent member read as `None`.
 impl<T: FromJson> FromJson for Option<T> {
     fn from_json(value: &Json) -> Result<Option<T>, String> {
         match value {
             Json::Null => Ok(None),
             value => T::from_json(value).map(Some),
         }
+    }
+
+    fn absent() -> Option<Option<T>> {
+        Some(None)
     }
 }
 
@@ -475,23 +484,55 @@ impl<'a> Fields<'a> {
         T::from_json(value).map_err(|e| format!("{name}: {e}"))
     }
 
-    /// A field that must be present.
-    pub fn required<T: FromJson>(&self, name: &str) -> Result<T, String> {
+    /// A member: required, unless `T` may be absent (an `Option`, read as `None`).
+    pub fn member<T: FromJson>(&self, name: &str) -> Result<T, String> {
         match self.get(name) {
             Some(value) => Self::read(name, value),
-            None => Err(format!("missing field `{name}`")),
+            None => T::absent().ok_or_else(|| format!("missing field `{name}`")),
         }
     }
 
-    /// A field read as `T` when present (so `null` is refused unless `T` is an `Option`).
+    /// A member read as `T` when present, `None` when absent: for defaults that differ from
+    /// `T`'s own, and for updates where `null` (clear) and absent (keep) differ.
     pub fn present<T: FromJson>(&self, name: &str) -> Result<Option<T>, String> {
         self.get(name).map(|value| Self::read(name, value)).transpose()
     }
+}
 
-    /// A field that may be absent or null.
-    pub fn optional<T: FromJson>(&self, name: &str) -> Result<Option<T>, String> {
-        Ok(self.present::<Option<T>>(name)?.flatten())
-    }
+/// Makes a struct a JSON object with these members, in this order: `write` gives its
+/// [`JsonObject`] (so [`ToJson`]) alone, `read write` also a lenient [`FromJson`] (members not
+/// listed are ignored, as stored records and internal messages need). A member may say how:
+/// `name if_some` is left out when `None`; `name flatten` writes another object's members
+/// in place; `name instant` writes milliseconds as RFC 3339 text; `name = default` reads an
+/// absent member as `default`.
+#[macro_export]
+macro_rules! json_object {
+    (write $ty:ty { $($field:ident $($how:ident)? $(= $default:expr)?),* $(,)? }) => {
+        impl $crate::json::JsonObject for $ty {
+            fn write_fields(&self, o: &mut $crate::json::ObjectWriter<'_>) {
+                $( $crate::json_object!(@write o, self.$field, $field $($how)?); )*
+            }
+        }
+    };
+    (read write $ty:ty { $($field:ident $($how:ident)? $(= $default:expr)?),* $(,)? }) => {
+        $crate::json_object!(write $ty { $($field $($how)? $(= $default)?),* });
+        impl $crate::json::FromJson for $ty {
+            fn from_json(value: &$crate::json::Json) -> Result<$ty, String> {
+                let fields = $crate::json::Fields::of(value)?;
+                Ok(Self { $( $field: $crate::json_object!(@read fields, $field $(= $default)?), )* })
+            }
+        }
+    };
+    (@write $o:ident, $value:expr, $field:ident) => { $o.field(stringify!($field), &$value) };
+    (@write $o:ident, $value:expr, $field:ident if_some) => { $o.field_if_some(stringify!($field), &$value) };
+    (@write $o:ident, $value:expr, $field:ident flatten) => { $value.write_fields($o) };
+    (@write $o:ident, $value:expr, $field:ident instant) => {
+        $o.field(stringify!($field), &$crate::time::format_instant($value))
+    };
+    (@read $fields:ident, $field:ident) => { $fields.member(stringify!($field))? };
+    (@read $fields:ident, $field:ident = $default:expr) => {
+        $fields.present(stringify!($field))?.unwrap_or($default)
+    };
 }
 
 /// A value written as JSON.
@@ -586,12 +627,6 @@ macro_rules! display_to_json {
     )*};
 }
 display_to_json!(u8, u32, u64, i32, i64, bool);
-
-impl ToJson for str {
-    fn write_json(&self, out: &mut String) {
-        write_string(out, self);
-    }
-}
 
 impl ToJson for &str {
     fn write_json(&self, out: &mut String) {
@@ -729,12 +764,13 @@ mod tests {
         assert!(Fields::strict(&value, &["qty"]).err().unwrap().contains("duplicate field `qty`"));
         let value = parse(r#"{"qty": null}"#).unwrap();
         let fields = Fields::strict(&value, &["qty", "po_id"]).unwrap();
-        assert_eq!(fields.optional::<u32>("qty"), Ok(None));
+        assert_eq!(fields.member::<Option<u32>>("qty"), Ok(None));
+        assert_eq!(fields.member::<Option<u32>>("po_id"), Ok(None));
         assert_eq!(fields.present::<Option<u32>>("qty"), Ok(Some(None)));
         assert_eq!(fields.present::<Option<u32>>("po_id"), Ok(None));
         assert!(fields.present::<u32>("qty").unwrap_err().starts_with("qty: invalid type: null"));
-        assert!(fields.required::<u32>("po_id").unwrap_err().contains("missing field `po_id`"));
-        assert!(fields.required::<u32>("qty").unwrap_err().starts_with("qty: invalid type: null"));
+        assert!(fields.member::<u32>("po_id").unwrap_err().contains("missing field `po_id`"));
+        assert!(fields.member::<u32>("qty").unwrap_err().starts_with("qty: invalid type: null"));
     }
 
     #[test]

@@ -9,9 +9,9 @@ use backorder_core::{
 
 use crate::error::ApiError;
 use crate::input::ShipDoc;
-use crate::json::{Fields, FromJson, Json, JsonObject, ObjectWriter, ToJson};
+use crate::json::{JsonObject, ObjectWriter, ToJson};
+use crate::json_object;
 use crate::policy::PolicyDoc;
-use crate::time::format_instant;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QuoteDoc {
@@ -22,28 +22,13 @@ pub struct QuoteDoc {
     pub backorder_ship_date: Option<Date>,
 }
 
-impl JsonObject for QuoteDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("qty", &self.qty);
-        o.field("now", &self.now);
-        o.field("backorder", &self.backorder);
-        o.field("ship_date", &self.ship_date);
-        o.field("backorder_ship_date", &self.backorder_ship_date);
-    }
-}
-
-impl FromJson for QuoteDoc {
-    fn from_json(value: &Json) -> Result<QuoteDoc, String> {
-        let fields = Fields::of(value)?;
-        Ok(QuoteDoc {
-            qty: fields.required("qty")?,
-            now: fields.required("now")?,
-            backorder: fields.required("backorder")?,
-            ship_date: fields.optional("ship_date")?,
-            backorder_ship_date: fields.optional("backorder_ship_date")?,
-        })
-    }
-}
+json_object!(read write QuoteDoc {
+    qty,
+    now,
+    backorder,
+    ship_date,
+    backorder_ship_date,
+});
 
 impl From<Quote> for QuoteDoc {
     fn from(q: Quote) -> QuoteDoc {
@@ -75,12 +60,10 @@ pub struct LotDoc {
     pub qty: u32,
 }
 
-impl JsonObject for LotDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("date", &self.date);
-        o.field("qty", &self.qty);
-    }
-}
+json_object!(write LotDoc {
+    date,
+    qty,
+});
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackorderTermsDoc {
@@ -90,13 +73,11 @@ pub struct BackorderTermsDoc {
     pub lead_time_days: Option<u32>,
 }
 
-impl JsonObject for BackorderTermsDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("allowed", &self.allowed);
-        o.field("remaining", &self.remaining);
-        o.field("lead_time_days", &self.lead_time_days);
-    }
-}
+json_object!(write BackorderTermsDoc {
+    allowed,
+    remaining,
+    lead_time_days,
+});
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CalendarDoc {
@@ -105,13 +86,11 @@ pub struct CalendarDoc {
     pub holidays: Vec<Date>,
 }
 
-impl JsonObject for CalendarDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("handling_days", &self.handling_days);
-        o.field("ship_weekdays", &self.ship_weekdays);
-        o.field("holidays", &self.holidays);
-    }
-}
+json_object!(write CalendarDoc {
+    handling_days,
+    ship_weekdays,
+    holidays,
+});
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuoteErrorDoc {
@@ -119,12 +98,10 @@ pub struct QuoteErrorDoc {
     pub message: String,
 }
 
-impl JsonObject for QuoteErrorDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("code", &self.code);
-        o.field("message", &self.message);
-    }
-}
+json_object!(write QuoteErrorDoc {
+    code,
+    message,
+});
 
 /// `GET /v1/skus/{sku}/availability`: everything needed to quote any quantity with the core.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,26 +128,24 @@ pub struct AvailabilityDoc {
     pub quote_error: Option<QuoteErrorDoc>,
 }
 
-impl JsonObject for AvailabilityDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("sku", &self.sku);
-        o.field("name", &self.name);
-        o.field("status", &self.status);
-        o.field("schema_org", &self.schema_org);
-        o.field("available_now", &self.available_now);
-        o.field("max_qty", &self.max_qty);
-        o.field("backorder", &self.backorder);
-        o.field("today", &self.today);
-        o.field("calendar", &self.calendar);
-        o.field("release_date", &self.release_date);
-        o.field("discontinued", &self.discontinued);
-        o.field("low_stock_threshold", &self.low_stock_threshold);
-        o.field("supply", &self.supply);
-        o.field("supply_horizon", &self.supply_horizon);
-        o.field_if_some("quote", &self.quote);
-        o.field_if_some("quote_error", &self.quote_error);
-    }
-}
+json_object!(write AvailabilityDoc {
+    sku,
+    name,
+    status,
+    schema_org,
+    available_now,
+    max_qty,
+    backorder,
+    today,
+    calendar,
+    release_date,
+    discontinued,
+    low_stock_threshold,
+    supply,
+    supply_horizon,
+    quote if_some,
+    quote_error if_some,
+});
 
 impl AvailabilityDoc {
     pub fn new(sku: &str, name: &str, availability: &Availability<'_>) -> AvailabilityDoc {
@@ -255,21 +230,19 @@ pub struct ReservationDoc {
     pub order_id: Option<String>,
 }
 
-impl JsonObject for ReservationDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("id", &self.id);
-        o.field("sku", &self.sku);
-        o.field("qty", &self.qty);
-        o.field("now", &self.now);
-        o.field("backorder", &self.backorder);
-        o.field("ship", &self.ship);
-        o.field("ship_date", &self.ship_date);
-        o.field("backorder_ship_date", &self.backorder_ship_date);
-        o.field("status", &self.status);
-        o.field("expires_at", &format_instant(self.expires_at));
-        o.field_if_some("order_id", &self.order_id);
-    }
-}
+json_object!(write ReservationDoc {
+    id,
+    sku,
+    qty,
+    now,
+    backorder,
+    ship,
+    ship_date,
+    backorder_ship_date,
+    status,
+    expires_at instant,
+    order_id if_some,
+});
 
 impl ReservationDoc {
     pub fn new(sku: &str, public_id: &str, view: &HoldView) -> ReservationDoc {
@@ -310,23 +283,21 @@ pub struct LineDoc {
     pub reservation_id: Option<String>,
 }
 
-impl JsonObject for LineDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("sku", &self.sku);
-        o.field("qty", &self.qty);
-        o.field("now", &self.now);
-        o.field("backorder", &self.backorder);
-        o.field("ship", &self.ship);
-        o.field("ship_date", &self.ship_date);
-        o.field("backorder_ship_date", &self.backorder_ship_date);
-        o.field("projected_ship_date", &self.projected_ship_date);
-        o.field("allocated", &self.allocated);
-        o.field("outstanding", &self.outstanding);
-        o.field("position", &self.position);
-        o.field("status", &self.status);
-        o.field_if_some("reservation_id", &self.reservation_id);
-    }
-}
+json_object!(write LineDoc {
+    sku,
+    qty,
+    now,
+    backorder,
+    ship,
+    ship_date,
+    backorder_ship_date,
+    projected_ship_date,
+    allocated,
+    outstanding,
+    position,
+    status,
+    reservation_id if_some,
+});
 
 impl LineDoc {
     pub fn new(sku: &str, view: &LineView, reservation_public_id: Option<String>) -> LineDoc {
@@ -361,12 +332,10 @@ pub struct OrderDoc {
     pub lines: Vec<LineDoc>,
 }
 
-impl JsonObject for OrderDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("order_id", &self.order_id);
-        o.field("lines", &self.lines);
-    }
-}
+json_object!(write OrderDoc {
+    order_id,
+    lines,
+});
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CancelDoc {
@@ -377,15 +346,13 @@ pub struct CancelDoc {
     pub backorder_cancelled: u32,
 }
 
-impl JsonObject for CancelDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("order_id", &self.order_id);
-        o.field("sku", &self.sku);
-        o.field("refund_qty", &self.refund_qty);
-        o.field("restocked", &self.restocked);
-        o.field("backorder_cancelled", &self.backorder_cancelled);
-    }
-}
+json_object!(write CancelDoc {
+    order_id,
+    sku,
+    refund_qty,
+    restocked,
+    backorder_cancelled,
+});
 
 impl CancelDoc {
     pub fn new(order_id: &str, sku: &str, c: &Cancellation) -> CancelDoc {
@@ -407,13 +374,11 @@ pub struct AllocationDoc {
     pub qty: u32,
 }
 
-impl JsonObject for AllocationDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field_if_some("order_id", &self.order_id);
-        o.field_if_some("reservation_id", &self.reservation_id);
-        o.field("qty", &self.qty);
-    }
-}
+json_object!(write AllocationDoc {
+    order_id if_some,
+    reservation_id if_some,
+    qty,
+});
 
 impl AllocationDoc {
     /// `public_id` turns a core reservation id into the id shoppers see.
@@ -433,12 +398,10 @@ pub struct ReceiptDoc {
     pub on_hand: u32,
 }
 
-impl JsonObject for ReceiptDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("allocated", &self.allocated);
-        o.field("on_hand", &self.on_hand);
-    }
-}
+json_object!(write ReceiptDoc {
+    allocated,
+    on_hand,
+});
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PurchaseOrderDoc {
@@ -447,24 +410,11 @@ pub struct PurchaseOrderDoc {
     pub expected_date: Date,
 }
 
-impl JsonObject for PurchaseOrderDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("po_id", &self.po_id);
-        o.field("qty", &self.qty);
-        o.field("expected_date", &self.expected_date);
-    }
-}
-
-impl FromJson for PurchaseOrderDoc {
-    fn from_json(value: &Json) -> Result<PurchaseOrderDoc, String> {
-        let fields = Fields::of(value)?;
-        Ok(PurchaseOrderDoc {
-            po_id: fields.required("po_id")?,
-            qty: fields.required("qty")?,
-            expected_date: fields.required("expected_date")?,
-        })
-    }
-}
+json_object!(read write PurchaseOrderDoc {
+    po_id,
+    qty,
+    expected_date,
+});
 
 impl From<&PurchaseOrder> for PurchaseOrderDoc {
     fn from(po: &PurchaseOrder) -> PurchaseOrderDoc {
@@ -491,16 +441,14 @@ pub struct QueueItemDoc {
     pub projected_ship_date: Option<Date>,
 }
 
-impl JsonObject for QueueItemDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field_if_some("order_id", &self.order_id);
-        o.field_if_some("reservation_id", &self.reservation_id);
-        o.field("qty", &self.qty);
-        o.field("position", &self.position);
-        o.field("ship_date", &self.ship_date);
-        o.field("projected_ship_date", &self.projected_ship_date);
-    }
-}
+json_object!(write QueueItemDoc {
+    order_id if_some,
+    reservation_id if_some,
+    qty,
+    position,
+    ship_date,
+    projected_ship_date,
+});
 
 impl QueueItemDoc {
     pub fn new(
@@ -526,12 +474,10 @@ pub struct BackordersDoc {
     pub lines: Vec<QueueItemDoc>,
 }
 
-impl JsonObject for BackordersDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("sku", &self.sku);
-        o.field("lines", &self.lines);
-    }
-}
+json_object!(write BackordersDoc {
+    sku,
+    lines,
+});
 
 /// `GET /v1/skus/{sku}`: the whole product for the merchant.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -549,20 +495,18 @@ pub struct ProductDoc {
     pub purchase_orders: Vec<PurchaseOrderDoc>,
 }
 
-impl JsonObject for ProductDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("sku", &self.sku);
-        o.field("name", &self.name);
-        o.field("status", &self.status);
-        o.field("on_hand", &self.on_hand);
-        o.field("available_now", &self.available_now);
-        o.field("received", &self.received);
-        self.policy.write_fields(o);
-        o.field("holds", &self.holds);
-        o.field("queue", &self.queue);
-        o.field("purchase_orders", &self.purchase_orders);
-    }
-}
+json_object!(write ProductDoc {
+    sku,
+    name,
+    status,
+    on_hand,
+    available_now,
+    received,
+    policy flatten,
+    holds,
+    queue,
+    purchase_orders,
+});
 
 /// One row of `GET /v1/skus`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -576,30 +520,14 @@ pub struct ProductSummaryDoc {
     pub backordered: u32,
 }
 
-impl JsonObject for ProductSummaryDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("sku", &self.sku);
-        o.field("name", &self.name);
-        o.field("status", &self.status);
-        o.field("on_hand", &self.on_hand);
-        o.field("available_now", &self.available_now);
-        o.field("backordered", &self.backordered);
-    }
-}
-
-impl FromJson for ProductSummaryDoc {
-    fn from_json(value: &Json) -> Result<ProductSummaryDoc, String> {
-        let fields = Fields::of(value)?;
-        Ok(ProductSummaryDoc {
-            sku: fields.required("sku")?,
-            name: fields.required("name")?,
-            status: fields.required("status")?,
-            on_hand: fields.required("on_hand")?,
-            available_now: fields.required("available_now")?,
-            backordered: fields.required("backordered")?,
-        })
-    }
-}
+json_object!(read write ProductSummaryDoc {
+    sku,
+    name,
+    status,
+    on_hand,
+    available_now,
+    backordered,
+});
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CancelReasonDoc {
@@ -717,14 +645,12 @@ pub struct EventDoc {
     pub body: EventBody,
 }
 
-impl JsonObject for EventDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("sku", &self.sku);
-        o.field("seq", &self.seq);
-        o.field("at", &format_instant(self.at));
-        self.body.write_fields(o);
-    }
-}
+json_object!(write EventDoc {
+    sku,
+    seq,
+    at instant,
+    body flatten,
+});
 
 impl EventDoc {
     pub fn new(sku: &str, record: &EventRecord) -> EventDoc {
@@ -772,12 +698,10 @@ pub struct FeedEntryDoc {
     pub event: EventDoc,
 }
 
-impl JsonObject for FeedEntryDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("id", &self.id);
-        self.event.write_fields(o);
-    }
-}
+json_object!(write FeedEntryDoc {
+    id,
+    event flatten,
+});
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeedDoc {
@@ -786,9 +710,7 @@ pub struct FeedDoc {
     pub next_cursor: u64,
 }
 
-impl JsonObject for FeedDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("events", &self.events);
-        o.field("next_cursor", &self.next_cursor);
-    }
-}
+json_object!(write FeedDoc {
+    events,
+    next_cursor,
+});

@@ -3,7 +3,8 @@
 use backorder_core::{limits, Backorders, Calendar, Date, Policy, Weekdays};
 
 use crate::error::ApiError;
-use crate::json::{variant, Fields, FromJson, Json, JsonObject, ObjectWriter, ToJson};
+use crate::json::{variant, Fields, FromJson, Json, ToJson};
+use crate::json_object;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BackordersDoc {
@@ -44,22 +45,20 @@ pub struct PolicyDoc {
     pub hold_minutes: u32,
 }
 
-impl JsonObject for PolicyDoc {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("backorders", &self.backorders);
-        o.field("backorder_limit", &self.backorder_limit);
-        o.field("limit_to_inbound", &self.limit_to_inbound);
-        o.field("lead_time_days", &self.lead_time_days);
-        o.field("handling_days", &self.handling_days);
-        o.field("ship_weekdays", &self.ship_weekdays);
-        o.field("holidays", &self.holidays);
-        o.field("low_stock_threshold", &self.low_stock_threshold);
-        o.field("discontinued", &self.discontinued);
-        o.field("release_date", &self.release_date);
-        o.field("utc_offset_minutes", &self.utc_offset_minutes);
-        o.field("hold_minutes", &self.hold_minutes);
-    }
-}
+json_object!(read write PolicyDoc {
+    backorders,
+    backorder_limit,
+    limit_to_inbound,
+    lead_time_days,
+    handling_days,
+    ship_weekdays,
+    holidays,
+    low_stock_threshold,
+    discontinued,
+    release_date,
+    utc_offset_minutes,
+    hold_minutes,
+});
 
 impl From<&Policy> for PolicyDoc {
     fn from(policy: &Policy) -> PolicyDoc {
@@ -80,27 +79,6 @@ impl From<&Policy> for PolicyDoc {
             utc_offset_minutes: policy.utc_offset_minutes,
             hold_minutes: (policy.hold_ttl / 60_000) as u32,
         }
-    }
-}
-
-/// As the ledger record stores it.
-impl FromJson for PolicyDoc {
-    fn from_json(value: &Json) -> Result<PolicyDoc, String> {
-        let fields = Fields::of(value)?;
-        Ok(PolicyDoc {
-            backorders: fields.required("backorders")?,
-            backorder_limit: fields.optional("backorder_limit")?,
-            limit_to_inbound: fields.required("limit_to_inbound")?,
-            lead_time_days: fields.optional("lead_time_days")?,
-            handling_days: fields.required("handling_days")?,
-            ship_weekdays: fields.required("ship_weekdays")?,
-            holidays: fields.required("holidays")?,
-            low_stock_threshold: fields.required("low_stock_threshold")?,
-            discontinued: fields.required("discontinued")?,
-            release_date: fields.optional("release_date")?,
-            utc_offset_minutes: fields.required("utc_offset_minutes")?,
-            hold_minutes: fields.required("hold_minutes")?,
-        })
     }
 }
 
@@ -175,20 +153,20 @@ impl FromJson for ProductInput {
             ],
         )?;
         Ok(ProductInput {
-            name: fields.optional("name")?,
-            on_hand: fields.optional("on_hand")?,
-            backorders: fields.optional("backorders")?,
+            name: fields.member("name")?,
+            on_hand: fields.member("on_hand")?,
+            backorders: fields.member("backorders")?,
             backorder_limit: fields.present("backorder_limit")?,
-            limit_to_inbound: fields.optional("limit_to_inbound")?,
+            limit_to_inbound: fields.member("limit_to_inbound")?,
             lead_time_days: fields.present("lead_time_days")?,
-            handling_days: fields.optional("handling_days")?,
-            ship_weekdays: fields.optional("ship_weekdays")?,
+            handling_days: fields.member("handling_days")?,
+            ship_weekdays: fields.member("ship_weekdays")?,
             holidays: fields.present("holidays")?,
-            low_stock_threshold: fields.optional("low_stock_threshold")?,
-            discontinued: fields.optional("discontinued")?,
+            low_stock_threshold: fields.member("low_stock_threshold")?,
+            discontinued: fields.member("discontinued")?,
             release_date: fields.present("release_date")?,
-            utc_offset_minutes: fields.optional("utc_offset_minutes")?,
-            hold_minutes: fields.optional("hold_minutes")?,
+            utc_offset_minutes: fields.member("utc_offset_minutes")?,
+            hold_minutes: fields.member("hold_minutes")?,
         })
     }
 }

@@ -7,7 +7,7 @@ use backorder_core::{Cancellation, Date, Hold, HoldState, Line, Millis, Policy, 
 
 use crate::error::ApiError;
 use crate::input::ShipDoc;
-use crate::json::{Fields, FromJson, Json, JsonObject, ObjectWriter};
+use crate::json_object;
 use crate::output::QuoteDoc;
 use crate::policy::PolicyDoc;
 
@@ -22,26 +22,12 @@ pub struct ProductRecord {
     pub policy: PolicyDoc,
 }
 
-impl JsonObject for ProductRecord {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("version", &self.version);
-        o.field("sku", &self.sku);
-        o.field("name", &self.name);
-        o.field("policy", &self.policy);
-    }
-}
-
-impl FromJson for ProductRecord {
-    fn from_json(value: &Json) -> Result<ProductRecord, String> {
-        let fields = Fields::of(value)?;
-        Ok(ProductRecord {
-            version: fields.required("version")?,
-            sku: fields.required("sku")?,
-            name: fields.required("name")?,
-            policy: fields.required("policy")?,
-        })
-    }
-}
+json_object!(read write ProductRecord {
+    version,
+    sku,
+    name,
+    policy,
+});
 
 /// The row that holds a SKU's stock counters (written by most commands).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,34 +44,16 @@ pub struct StockRecord {
     pub settled_units: u64,
 }
 
-impl JsonObject for StockRecord {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("free", &self.free);
-        o.field("received", &self.received);
-        o.field("adjusted", &self.adjusted);
-        o.field("next_seq", &self.next_seq);
-        o.field("next_event_seq", &self.next_event_seq);
-        o.field("reorder_reported", &self.reorder_reported);
-        o.field("projected_on", &self.projected_on);
-        o.field("settled_units", &self.settled_units);
-    }
-}
-
-impl FromJson for StockRecord {
-    fn from_json(value: &Json) -> Result<StockRecord, String> {
-        let fields = Fields::of(value)?;
-        Ok(StockRecord {
-            free: fields.required("free")?,
-            received: fields.required("received")?,
-            adjusted: fields.required("adjusted")?,
-            next_seq: fields.required("next_seq")?,
-            next_event_seq: fields.required("next_event_seq")?,
-            reorder_reported: fields.required("reorder_reported")?,
-            projected_on: fields.optional("projected_on")?,
-            settled_units: fields.present("settled_units")?.unwrap_or(0),
-        })
-    }
-}
+json_object!(read write StockRecord {
+    free,
+    received,
+    adjusted,
+    next_seq,
+    next_event_seq,
+    reorder_reported,
+    projected_on,
+    settled_units = 0,
+});
 
 impl From<&Stock> for StockRecord {
     fn from(s: &Stock) -> StockRecord {
@@ -125,24 +93,11 @@ pub struct WaitingRecord {
     pub since: Option<Date>,
 }
 
-impl JsonObject for WaitingRecord {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("outstanding", &self.outstanding);
-        o.field("projected", &self.projected);
-        o.field("since", &self.since);
-    }
-}
-
-impl FromJson for WaitingRecord {
-    fn from_json(value: &Json) -> Result<WaitingRecord, String> {
-        let fields = Fields::of(value)?;
-        Ok(WaitingRecord {
-            outstanding: fields.required("outstanding")?,
-            projected: fields.optional("projected")?,
-            since: fields.optional("since")?,
-        })
-    }
-}
+json_object!(read write WaitingRecord {
+    outstanding,
+    projected,
+    since,
+});
 
 fn waiting_record(waiting: Option<Waiting>) -> Option<WaitingRecord> {
     waiting.map(|w| WaitingRecord {
@@ -176,38 +131,18 @@ pub struct HoldRecord {
     pub waiting: Option<WaitingRecord>,
 }
 
-impl JsonObject for HoldRecord {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("id", &self.id);
-        o.field("seq", &self.seq);
-        o.field("quote", &self.quote);
-        o.field("ship", &self.ship);
-        o.field("state", &self.state);
-        o.field_if_some("order_id", &self.order_id);
-        o.field("created_at", &self.created_at);
-        o.field("expires_at", &self.expires_at);
-        o.field("resolved_at", &self.resolved_at);
-        o.field("waiting", &self.waiting);
-    }
-}
-
-impl FromJson for HoldRecord {
-    fn from_json(value: &Json) -> Result<HoldRecord, String> {
-        let fields = Fields::of(value)?;
-        Ok(HoldRecord {
-            id: fields.required("id")?,
-            seq: fields.required("seq")?,
-            quote: fields.required("quote")?,
-            ship: fields.required("ship")?,
-            state: fields.required("state")?,
-            order_id: fields.optional("order_id")?,
-            created_at: fields.required("created_at")?,
-            expires_at: fields.required("expires_at")?,
-            resolved_at: fields.optional("resolved_at")?,
-            waiting: fields.optional("waiting")?,
-        })
-    }
-}
+json_object!(read write HoldRecord {
+    id,
+    seq,
+    quote,
+    ship,
+    state,
+    order_id if_some,
+    created_at,
+    expires_at,
+    resolved_at,
+    waiting,
+});
 
 impl HoldRecord {
     pub fn new(hold: &Hold, waiting: Option<Waiting>) -> HoldRecord {
@@ -277,24 +212,11 @@ pub struct CancellationRecord {
     pub backorder_cancelled: u32,
 }
 
-impl JsonObject for CancellationRecord {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("refund_qty", &self.refund_qty);
-        o.field("restocked", &self.restocked);
-        o.field("backorder_cancelled", &self.backorder_cancelled);
-    }
-}
-
-impl FromJson for CancellationRecord {
-    fn from_json(value: &Json) -> Result<CancellationRecord, String> {
-        let fields = Fields::of(value)?;
-        Ok(CancellationRecord {
-            refund_qty: fields.required("refund_qty")?,
-            restocked: fields.required("restocked")?,
-            backorder_cancelled: fields.required("backorder_cancelled")?,
-        })
-    }
-}
+json_object!(read write CancellationRecord {
+    refund_qty,
+    restocked,
+    backorder_cancelled,
+});
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineRecord {
@@ -310,38 +232,18 @@ pub struct LineRecord {
     pub waiting: Option<WaitingRecord>,
 }
 
-impl JsonObject for LineRecord {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("order_id", &self.order_id);
-        o.field("seq", &self.seq);
-        o.field("quote", &self.quote);
-        o.field("ship", &self.ship);
-        o.field("reservation", &self.reservation);
-        o.field("created_at", &self.created_at);
-        o.field("cancelled_backorder", &self.cancelled_backorder);
-        o.field("cancellation", &self.cancellation);
-        o.field("backorder_cancellation", &self.backorder_cancellation);
-        o.field("waiting", &self.waiting);
-    }
-}
-
-impl FromJson for LineRecord {
-    fn from_json(value: &Json) -> Result<LineRecord, String> {
-        let fields = Fields::of(value)?;
-        Ok(LineRecord {
-            order_id: fields.required("order_id")?,
-            seq: fields.required("seq")?,
-            quote: fields.required("quote")?,
-            ship: fields.required("ship")?,
-            reservation: fields.optional("reservation")?,
-            created_at: fields.required("created_at")?,
-            cancelled_backorder: fields.required("cancelled_backorder")?,
-            cancellation: fields.optional("cancellation")?,
-            backorder_cancellation: fields.optional("backorder_cancellation")?,
-            waiting: fields.optional("waiting")?,
-        })
-    }
-}
+json_object!(read write LineRecord {
+    order_id,
+    seq,
+    quote,
+    ship,
+    reservation,
+    created_at,
+    cancelled_backorder,
+    cancellation,
+    backorder_cancellation,
+    waiting,
+});
 
 impl LineRecord {
     pub fn new(line: &Line, waiting: Option<Waiting>) -> LineRecord {

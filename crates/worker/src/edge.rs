@@ -2,7 +2,8 @@
 //! and forwarding to the Durable Objects that hold state.
 
 use backorder_api::input::{parse, OrderRequest, ReceiptRequest, ReservationRequest};
-use backorder_api::json::{self, Fields, FromJson, Json, JsonObject, ObjectWriter, ToJson};
+use backorder_api::json::{self, ToJson};
+use backorder_api::json_object;
 use backorder_api::output::ProductSummaryDoc;
 use backorder_api::{time, validate, ApiError};
 use backorder_core::{Command, Millis};
@@ -370,19 +371,10 @@ pub struct SkuEntry {
     pub name: String,
 }
 
-impl JsonObject for SkuEntry {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("sku", &self.sku);
-        o.field("name", &self.name);
-    }
-}
-
-impl FromJson for SkuEntry {
-    fn from_json(value: &Json) -> std::result::Result<SkuEntry, String> {
-        let fields = Fields::of(value)?;
-        Ok(SkuEntry { sku: fields.required("sku")?, name: fields.required("name")? })
-    }
-}
+json_object!(read write SkuEntry {
+    sku,
+    name,
+});
 
 /// A claim on an idempotency key (or order id) in the registry, for one request.
 pub struct Claim {
@@ -395,28 +387,13 @@ pub struct Claim {
     pub permanent: bool,
 }
 
-impl JsonObject for Claim {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("key", &self.key);
-        o.field("fingerprint", &self.fingerprint);
-        o.field("sku", &self.sku);
-        o.field("at", &self.at);
-        o.field("permanent", &self.permanent);
-    }
-}
-
-impl FromJson for Claim {
-    fn from_json(value: &Json) -> std::result::Result<Claim, String> {
-        let fields = Fields::of(value)?;
-        Ok(Claim {
-            key: fields.required("key")?,
-            fingerprint: fields.required("fingerprint")?,
-            sku: fields.required("sku")?,
-            at: fields.required("at")?,
-            permanent: fields.required("permanent")?,
-        })
-    }
-}
+json_object!(read write Claim {
+    key,
+    fingerprint,
+    sku,
+    at,
+    permanent,
+});
 
 impl Claim {
     /// Keys are global, not per SKU: the fingerprint is the SKU and the core command's own.
@@ -455,17 +432,9 @@ pub struct SkuPage {
     pub skus: Vec<SkuEntry>,
 }
 
-impl JsonObject for SkuPage {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("skus", &self.skus);
-    }
-}
-
-impl FromJson for SkuPage {
-    fn from_json(value: &Json) -> std::result::Result<SkuPage, String> {
-        Ok(SkuPage { skus: Fields::of(value)?.required("skus")? })
-    }
-}
+json_object!(read write SkuPage {
+    skus,
+});
 
 struct ProductList {
     skus: Vec<ProductSummaryDoc>,
@@ -473,12 +442,10 @@ struct ProductList {
     next_after: Option<String>,
 }
 
-impl JsonObject for ProductList {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("skus", &self.skus);
-        o.field("next_after", &self.next_after);
-    }
-}
+json_object!(write ProductList {
+    skus,
+    next_after,
+});
 
 async fn list_products(env: &Env, path_and_query: &str, now: Option<Millis>) -> Result<Reply> {
     let query = path_and_query.split_once('?').map_or("", |(_, q)| q);
@@ -555,17 +522,9 @@ pub struct Delivered {
     pub up_to: u64,
 }
 
-impl JsonObject for Delivered {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        o.field("up_to", &self.up_to);
-    }
-}
-
-impl FromJson for Delivered {
-    fn from_json(value: &Json) -> std::result::Result<Delivered, String> {
-        Ok(Delivered { up_to: Fields::of(value)?.required("up_to")? })
-    }
-}
+json_object!(read write Delivered {
+    up_to,
+});
 
 fn percent_encode(text: &str) -> String {
     text.bytes()
