@@ -7,16 +7,19 @@ use core::fmt::Write;
 use crate::availability::{Quote, Refusal, Ship};
 use crate::date::{Date, Millis};
 use crate::policy::Policy;
+use crate::replies::Keep;
 
 /// A change to one SKU's ledger. Identifiers that must be unguessable (reservation ids)
 /// are chosen by the shell, which has a source of randomness; the core has none.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
-    /// Hold `qty` units: from stock what is free, the rest as backorder.
+    /// Hold `qty` units: from stock what is free, the rest as backorder. `client` (the
+    /// shopper's address, when known) counts the attempt against [`crate::limiter`].
     Reserve {
         id: String,
         qty: u32,
         ship: Ship,
+        client: Option<String>,
     },
     /// Give a held reservation back.
     Release {
@@ -76,9 +79,18 @@ impl Command {
         }
     }
 
+    /// Which outcomes an idempotency key remembers for this command.
+    pub fn keep(&self) -> Keep {
+        match self {
+            // An order id is the merchant's own number: a refused order must not use it up.
+            Command::Confirm { .. } => Keep::Successes,
+            _ => Keep::Everything,
+        }
+    }
+
     /// A canonical text of the request, for idempotency: two commands with the same
-    /// fingerprint are the same request. Ids the shell generates per attempt are left out,
-    /// so a retried reservation matches its first attempt.
+    /// fingerprint are the same request. Ids the shell generates per attempt are left out, and
+    /// so is the client's address, so a retried reservation matches its first attempt.
     pub fn fingerprint(&self) -> String {
         let mut text = String::new();
         // Writing into a String cannot fail. Fields are written with Display, not Debug, so
@@ -290,4 +302,6 @@ pub enum Error {
     OrderCancelled,
     /// The request is well-formed but breaks a rule; the text says which.
     Invalid(&'static str),
+    /// The client started too many reservations of this SKU recently ([`crate::limiter`]).
+    RateLimited,
 }

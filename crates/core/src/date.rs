@@ -117,6 +117,24 @@ impl core::fmt::Display for Date {
     }
 }
 
+/// Why a text is not a [`Date`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotADate;
+
+impl core::fmt::Display for NotADate {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("not a date (YYYY-MM-DD, 1970-01-01 to 9999-12-31)")
+    }
+}
+
+impl core::str::FromStr for Date {
+    type Err = NotADate;
+
+    fn from_str(text: &str) -> Result<Date, NotADate> {
+        Date::parse(text).ok_or(NotADate)
+    }
+}
+
 fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,

@@ -25,6 +25,7 @@ use crate::command::{
 };
 use crate::date::{Date, Millis};
 use crate::event::{CancelReason, Event, EventRecord};
+use crate::limiter::Limiter;
 use crate::policy::Policy;
 
 /// A reservation. Its backordered units wait in the queue under `seq`.
@@ -190,6 +191,8 @@ pub struct Ledger {
     changes: Changes,
     /// Something happened that may move projected dates.
     dates_may_move: bool,
+    /// Recent reservation attempts by client; in memory only (see [`crate::limiter`]).
+    limiter: Limiter,
 }
 
 impl Ledger {
@@ -424,13 +427,14 @@ impl Ledger {
         self.settle(now, before);
     }
 
-    /// Applies one command at `now`. A failed command changes nothing.
+    /// Applies one command at `now`. A failed command changes nothing (but a reservation
+    /// attempt still counts against its client's limit).
     pub fn apply(&mut self, now: Millis, command: Command) -> Result<Outcome, Error> {
         let before = self.stock.free;
         self.expire_due(now);
         let today = self.today(now);
         let result = match command {
-            Command::Reserve { id, qty, ship } => self.reserve(now, today, id, qty, ship),
+            Command::Reserve { id, qty, ship, client } => self.reserve(now, today, id, qty, ship, client),
             Command::Release { id } => self.release(now, &id),
             Command::Confirm { order_id, qty, ship, reservation } => {
                 self.confirm(now, today, order_id, qty, ship, reservation)
@@ -452,9 +456,13 @@ impl Ledger {
         id: String,
         qty: u32,
         ship: Ship,
+        client: Option<String>,
     ) -> Result<Outcome, Error> {
         if self.holds.contains_key(&id) {
             return Err(Error::Invalid("reservation id is already in use"));
+        }
+        if client.is_some_and(|client| !self.limiter.allow(&client, now)) {
+            return Err(Error::RateLimited);
         }
         let quote = self.availability(today).quote(qty, ship, today).map_err(Error::Refused)?;
         let seq = self.take_units(quote, Owner::Reservation(id.clone()), today);

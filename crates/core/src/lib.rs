@@ -9,7 +9,9 @@
 //! - [`Ledger`]: stock, holds (pending → confirmed | released | expired, each once), the FIFO
 //!   backorder queue, purchase orders, projections and [`Event`]s.
 //! - [`Availability`]: the public snapshot a shopper's quote is computed from.
-//! - [`replies`]: idempotency keys — same key and request, same reply.
+//! - [`replies`]: idempotency keys — same key and request, same reply — and which outcomes a
+//!   key keeps.
+//! - [`limiter`]: how many reservations one client may start on one SKU.
 //! - [`Calendar`] and [`Date`]: ship dates over weekdays, holidays and handling time.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -24,6 +26,7 @@ mod command;
 mod date;
 mod event;
 mod ledger;
+pub mod limiter;
 mod policy;
 pub mod replies;
 
@@ -33,7 +36,7 @@ pub use command::{
     Allocation, CancelScope, Cancellation, Command, Error, HoldState, HoldView, LineView, Missing, Outcome,
     Owner, PurchaseOrder,
 };
-pub use date::{Date, Millis};
+pub use date::{Date, Millis, NotADate};
 pub use event::{CancelReason, Event, EventRecord};
 pub use ledger::{Changes, Hold, Ledger, Line, QueueItem, Stock, Waiting};
 pub use policy::{limits, Backorders, Policy};

@@ -20,7 +20,9 @@ fn op() -> impl Strategy<Value = Op> {
         Just(PolicyChange::Discontinue),
     ];
     prop_oneof![
-        6 => (1u32..6, any::<bool>()).prop_map(|(qty, complete)| Op::Reserve { qty, complete }),
+        6 => (1u32..6, any::<bool>(), proptest::option::of(0u8..3))
+            .prop_map(|(qty, complete, client)| Op::Reserve { qty, complete, client }),
+        1 => (0u8..3, 10u32..35).prop_map(|(client, count)| Op::Burst { client, count }),
         4 => any::<usize>().prop_map(|pick| Op::ConfirmHold { pick }),
         2 => (0u32..5).prop_map(|qty| Op::OrderDirect { qty }),
         2 => any::<usize>().prop_map(|pick| Op::Release { pick }),

@@ -553,25 +553,82 @@ fn receipts_against_purchase_orders_reduce_them() {
     assert_eq!(shop.ledger.on_hand(), 11);
 }
 
+/// Runs `command` under an idempotency key, as a shell does.
+fn keyed(
+    replies: &mut MemoryReplies<Result<Outcome, Error>>,
+    shop: &mut Shop,
+    key: &str,
+    command: Command,
+) -> Option<Result<Outcome, Error>> {
+    let (fingerprint, keep) = (command.fingerprint(), command.keep());
+    let Ok(answer) =
+        replies::once(replies, key, &fingerprint, keep, shop.now, || replies::itself(shop.apply(command)));
+    answer
+}
+
+fn reserve_as(id: &str, qty: u32, client: Option<&str>) -> Command {
+    Command::Reserve { id: id.into(), qty, ship: Ship::Partial, client: client.map(Into::into) }
+}
+
 #[test]
 fn idempotency_keys_replay_the_first_outcome_failures_included() {
     let mut shop = Shop::new(deny(), 0);
-    let mut replies: MemoryReplies<Result<Outcome, Error>> = MemoryReplies::default();
-    let mut keyed = |shop: &mut Shop, key: &str, command: Command| {
-        let fingerprint = command.fingerprint();
-        replies::once(&mut replies, key, &fingerprint, shop.now, || shop.apply(command))
-    };
-    let reserve = |id: &str| Command::Reserve { id: id.into(), qty: 1, ship: Ship::Partial };
-    let refused = keyed(&mut shop, "k1", reserve("res_a")).unwrap();
+    let mut replies = MemoryReplies::default();
+    let refused = keyed(&mut replies, &mut shop, "k1", reserve_as("res_a", 1, None)).unwrap();
     assert!(refused.is_err());
     shop.receive(5, None).unwrap();
     // A retry generates a new id; it is still the same request and gets the first answer.
-    assert_eq!(keyed(&mut shop, "k1", reserve("res_b")).unwrap(), refused);
-    let held = keyed(&mut shop, "k2", reserve("res_c")).unwrap().unwrap();
-    assert_eq!(keyed(&mut shop, "k2", reserve("res_d")).unwrap().unwrap(), held);
+    assert_eq!(keyed(&mut replies, &mut shop, "k1", reserve_as("res_b", 1, None)).unwrap(), refused);
+    let held = keyed(&mut replies, &mut shop, "k2", reserve_as("res_c", 1, None)).unwrap().unwrap();
+    // From another address too: the client is not part of the request.
+    let again = keyed(&mut replies, &mut shop, "k2", reserve_as("res_d", 1, Some("203.0.113.9")));
+    assert_eq!(again.unwrap().unwrap(), held);
     assert_eq!(shop.ledger.available_now(), 4, "one reservation, not two");
-    let other = Command::Reserve { id: "res_e".into(), qty: 2, ship: Ship::Partial };
-    assert_eq!(keyed(&mut shop, "k2", other), None, "same key, different request");
+    assert_eq!(
+        keyed(&mut replies, &mut shop, "k2", reserve_as("res_e", 2, None)),
+        None,
+        "same key, different request"
+    );
+}
+
+#[test]
+fn a_refused_order_does_not_use_up_its_id_and_a_confirmed_one_does() {
+    let mut shop = Shop::new(deny(), 1);
+    let mut replies = MemoryReplies::default();
+    let order = |qty| Command::Confirm { order_id: "1001".into(), qty, ship: None, reservation: None };
+    let refused = keyed(&mut replies, &mut shop, "order:1001", order(3)).unwrap();
+    assert!(matches!(refused, Err(Error::Refused(_))), "{refused:?}");
+    assert!(replies.is_empty(), "a refusal is not kept for orders");
+    // The same request again runs again (and is refused again: nothing changed).
+    assert_eq!(keyed(&mut replies, &mut shop, "order:1001", order(3)).unwrap(), refused);
+    // A corrected order under the same id succeeds, and then the id is taken for good.
+    let confirmed = keyed(&mut replies, &mut shop, "order:1001", order(1)).unwrap().unwrap();
+    assert_eq!(keyed(&mut replies, &mut shop, "order:1001", order(1)).unwrap().unwrap(), confirmed);
+    assert_eq!(keyed(&mut replies, &mut shop, "order:1001", order(3)), None, "another request");
+}
+
+#[test]
+fn one_client_may_start_thirty_reservations_per_ten_minutes() {
+    let mut shop = Shop::new(allow(Some(14)), 1_000);
+    let mut replies = MemoryReplies::default();
+    let client = Some("198.51.100.7");
+    for i in 0..30 {
+        let reply = keyed(&mut replies, &mut shop, &format!("k{i}"), reserve_as(&format!("r{i}"), 1, client));
+        assert!(matches!(reply, Some(Ok(Outcome::Reserved(_)))), "attempt {i}: {reply:?}");
+    }
+    // A replay is answered from its key and does not count.
+    assert!(matches!(keyed(&mut replies, &mut shop, "k0", reserve_as("r0b", 1, client)), Some(Ok(_))));
+    let limited = keyed(&mut replies, &mut shop, "k30", reserve_as("r30", 1, client));
+    assert_eq!(limited, Some(Err(Error::RateLimited)));
+    assert_eq!(shop.ledger.available_now(), 970, "the refused attempt took nothing");
+    // Not kept: the same key is tried again once the window has moved on.
+    shop.now += 10 * MINUTE;
+    let later = keyed(&mut replies, &mut shop, "k30", reserve_as("r30", 1, client));
+    assert!(matches!(later, Some(Ok(Outcome::Reserved(_)))), "{later:?}");
+    // Requests without a client (local development, internal calls) are never limited.
+    for i in 0..40 {
+        assert!(shop.apply(reserve_as(&format!("n{i}"), 1, None)).is_ok());
+    }
 }
 
 #[test]

@@ -33,7 +33,7 @@ impl Rng {
 
 fn op(rng: &mut Rng) -> Op {
     match rng.below(20) {
-        0..=4 => Op::Reserve { qty: 1 + rng.below(5), complete: rng.below(4) == 0 },
+        0..=4 => Op::Reserve { qty: 1 + rng.below(5), complete: rng.below(4) == 0, client: None },
         5..=7 => Op::ConfirmHold { pick: rng.pick() },
         8 => Op::OrderDirect { qty: rng.below(5) },
         9 => Op::Release { pick: rng.pick() },

@@ -103,7 +103,7 @@ impl Shop {
     pub fn reserve_as(&mut self, ship: Ship, qty: u32) -> Result<HoldView, Error> {
         self.next_id += 1;
         let id = format!("res_{}", self.next_id);
-        match self.apply(Command::Reserve { id, qty, ship })? {
+        match self.apply(Command::Reserve { id, qty, ship, client: None })? {
             Outcome::Reserved(view) => Ok(view),
             other => panic!("reserve answered {other:?}"),
         }

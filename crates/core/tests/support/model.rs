@@ -15,17 +15,49 @@ use super::Stored;
 /// One step of a generated scenario. Indexes pick among what exists, modulo its count.
 #[derive(Clone, Debug)]
 pub enum Op {
-    Reserve { qty: u32, complete: bool },
-    ConfirmHold { pick: usize },
-    OrderDirect { qty: u32 },
-    Release { pick: usize },
-    Cancel { pick: usize, whole: bool },
-    Receive { qty: u32, against: Option<usize> },
-    SetPurchaseOrder { slot: u8, qty: u32, in_days: u32 },
-    CancelPurchaseOrder { slot: u8 },
-    Wait { minutes: u32 },
+    /// `client`: the shopper's address, counted by the limiter (`None`: not limited).
+    Reserve {
+        qty: u32,
+        complete: bool,
+        client: Option<u8>,
+    },
+    /// Many one-unit reservations from one client at once: crosses the limit.
+    Burst {
+        client: u8,
+        count: u32,
+    },
+    ConfirmHold {
+        pick: usize,
+    },
+    OrderDirect {
+        qty: u32,
+    },
+    Release {
+        pick: usize,
+    },
+    Cancel {
+        pick: usize,
+        whole: bool,
+    },
+    Receive {
+        qty: u32,
+        against: Option<usize>,
+    },
+    SetPurchaseOrder {
+        slot: u8,
+        qty: u32,
+        in_days: u32,
+    },
+    CancelPurchaseOrder {
+        slot: u8,
+    },
+    Wait {
+        minutes: u32,
+    },
     Change(PolicyChange),
-    Replay { pick: usize },
+    Replay {
+        pick: usize,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -73,6 +105,8 @@ struct ModelLine {
 
 #[derive(Clone, Debug, Default)]
 struct Model {
+    /// Each client's counted reservation attempts, every one ever made.
+    attempts: BTreeMap<u8, Vec<Millis>>,
     policy: Policy,
     free: u32,
     holds: BTreeMap<String, ModelHold>,
@@ -226,6 +260,18 @@ impl Model {
         self.holds.retain(|_, h| h.resolved_at.is_none_or(|at| now - at <= replies::KEY_RETENTION_MS));
     }
 
+    /// The limit, counted plainly: attempts within the window before this one.
+    fn allow(&mut self, client: Option<u8>, now: Millis) -> bool {
+        let Some(client) = client else { return true };
+        let attempts = self.attempts.entry(client).or_default();
+        let recent = attempts.iter().filter(|&&at| now - at < limiter::RESERVATION_WINDOW_MS).count();
+        let allowed = recent < limiter::RESERVATIONS_PER_WINDOW;
+        if allowed {
+            attempts.push(now);
+        }
+        allowed
+    }
+
     fn on_hand(&self) -> u32 {
         self.free
             + self
@@ -290,25 +336,67 @@ impl Harness {
     }
 
     /// Sends a command under a fresh idempotency key, as a shell would, with the records it
-    /// stored.
+    /// stored, and checks what the key remembers: every outcome but a rate limit, and for
+    /// orders only successes.
     fn send(&mut self, command: Command) -> Reply {
         let key = self.fresh_id("key-");
-        self.sent.push((key.clone(), command.clone()));
         self.stored.bring_back(&mut self.ledger, &command);
-        let reply = self.apply_once(&key, command);
+        let reply = self.apply_once(&key, command.clone());
+        let kept =
+            !matches!((&command, &reply), (_, Err(Error::RateLimited)) | (Command::Confirm { .. }, Err(_)));
+        let Ok(found) = self.replies.find(&key);
+        assert_eq!(found.is_some(), kept, "what {key} keeps of {command:?} answered {reply:?}");
+        self.sent.push((key, command));
         self.stored.keep(&mut self.ledger);
         reply
     }
 
     fn apply_once(&mut self, key: &str, command: Command) -> Reply {
         let (ledger, now) = (&mut self.ledger, self.now);
-        let reply =
-            replies::once(&mut self.replies, key, &command.fingerprint(), now, || ledger.apply(now, command))
-                .expect("fresh keys are never reused");
+        let (fingerprint, keep) = (command.fingerprint(), command.keep());
+        let Ok(answer) = replies::once(&mut self.replies, key, &fingerprint, keep, now, || {
+            replies::itself(ledger.apply(now, command))
+        });
+        let reply = answer.expect("fresh keys are never reused");
         for byte in format!("{reply:?}").bytes() {
             self.digest = (self.digest ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
         }
         reply
+    }
+
+    /// One reservation, checked against the model's limit and quote.
+    fn reserve(&mut self, step: usize, qty: u32, ship: Ship, client: Option<u8>) {
+        let today = self.today();
+        self.check_quote(qty, ship);
+        let id = self.fresh_id("res_");
+        let allowed = self.model.allow(client, self.now);
+        let expected = self.model.quote(qty, ship, today);
+        let address = client.map(|c| format!("198.51.100.{c}"));
+        let reply = self.send(Command::Reserve { id: id.clone(), qty, ship, client: address });
+        if !allowed {
+            assert_eq!(reply, Err(Error::RateLimited), "step {step}: over the client's limit");
+            return;
+        }
+        match (expected, reply) {
+            (Ok(quote), Ok(Outcome::Reserved(view))) => {
+                assert_eq!(view.quote, quote, "step {step}: reservation quote");
+                let seq = self.model.take(&quote);
+                let expires_at = self.now + self.model.policy.hold_ttl;
+                let hold = ModelHold {
+                    seq,
+                    qty,
+                    ship,
+                    outstanding: quote.backorder,
+                    state: State::Held,
+                    expires_at,
+                    resolved_at: None,
+                    since: today,
+                };
+                self.model.holds.insert(id, hold);
+            }
+            (Err(refusal), Err(error)) => assert_eq!(error, Error::Refused(refusal), "step {step}"),
+            (expected, reply) => panic!("step {step}: model {expected:?}, ledger {reply:?}"),
+        }
     }
 
     fn pick<'a>(ids: impl Iterator<Item = &'a String>, pick: usize) -> Option<String> {
@@ -323,31 +411,13 @@ impl Harness {
         self.model.expire(self.now);
         let today = self.today();
         match op {
-            Op::Reserve { qty, complete } => {
+            Op::Reserve { qty, complete, client } => {
                 let ship = if *complete { Ship::Complete } else { Ship::Partial };
-                self.check_quote(*qty, ship);
-                let id = self.fresh_id("res_");
-                let expected = self.model.quote(*qty, ship, today);
-                let reply = self.send(Command::Reserve { id: id.clone(), qty: *qty, ship });
-                match (expected, reply) {
-                    (Ok(quote), Ok(Outcome::Reserved(view))) => {
-                        assert_eq!(view.quote, quote, "step {step}: reservation quote");
-                        let seq = self.model.take(&quote);
-                        let expires_at = self.now + self.model.policy.hold_ttl;
-                        let hold = ModelHold {
-                            seq,
-                            qty: *qty,
-                            ship,
-                            outstanding: quote.backorder,
-                            state: State::Held,
-                            expires_at,
-                            resolved_at: None,
-                            since: today,
-                        };
-                        self.model.holds.insert(id, hold);
-                    }
-                    (Err(refusal), Err(error)) => assert_eq!(error, Error::Refused(refusal), "step {step}"),
-                    (expected, reply) => panic!("step {step}: model {expected:?}, ledger {reply:?}"),
+                self.reserve(step, *qty, ship, *client);
+            }
+            Op::Burst { client, count } => {
+                for _ in 0..*count {
+                    self.reserve(step, 1, Ship::Partial, Some(*client));
                 }
             }
             Op::OrderDirect { qty } => {
@@ -503,11 +573,13 @@ impl Harness {
                     return;
                 }
                 let (key, command) = self.sent[pick % self.sent.len()].clone();
+                // A key that kept nothing is a fresh request again; `send` checked it kept nothing.
+                let Ok(Some((_, first))) = self.replies.find(&key) else { return };
                 let before = format!("{:?}", self.ledger);
                 let (ledger, now) = (&mut self.ledger, self.now);
-                let first = self.replies.find(&key).expect("every sent key is kept").1;
-                let again = replies::once(&mut self.replies, &key, &command.fingerprint(), now, || {
-                    ledger.apply(now, command.clone())
+                let (fingerprint, keep) = (command.fingerprint(), command.keep());
+                let Ok(again) = replies::once(&mut self.replies, &key, &fingerprint, keep, now, || {
+                    replies::itself(ledger.apply(now, command.clone()))
                 });
                 assert_eq!(again, Some(first), "step {step}: a replay answers the first reply");
                 assert_eq!(format!("{:?}", self.ledger), before, "step {step}: a replay changes nothing");
