@@ -1,7 +1,7 @@
 //! The error shape every endpoint answers with: `{"error":{"code","message"}}`.
 
-use crate::json::ObjectWriter;
 use backorder_core::{Error, HoldState, Missing, Refusal};
+use serde::Serialize;
 
 /// An error reply: HTTP status, a stable snake_case code, and a message for people.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,13 +48,19 @@ impl ApiError {
         ApiError::new(429, "rate_limited", "too many requests; retry shortly")
     }
 
+    /// The error as JSON: `{"error":{"code","message"}}`.
     pub fn body(&self) -> String {
-        let mut out = String::from("{\"error\":");
-        let mut inner = ObjectWriter::new(&mut out);
-        inner.field("code", &self.code).field("message", &self.message);
-        inner.end();
-        out.push('}');
-        out
+        #[derive(Serialize)]
+        struct Detail<'a> {
+            code: &'a str,
+            message: &'a str,
+        }
+        #[derive(Serialize)]
+        struct Body<'a> {
+            error: Detail<'a>,
+        }
+        let body = Body { error: Detail { code: self.code, message: &self.message } };
+        serde_json::to_string(&body).unwrap_or_default()
     }
 }
 
@@ -102,6 +108,7 @@ impl From<Error> for ApiError {
             }
             Error::OrderCancelled => ApiError::new(409, "order_cancelled", "the order is cancelled"),
             Error::Invalid(message) => ApiError::invalid(message),
+            Error::RateLimited => ApiError::rate_limited(),
         }
     }
 }

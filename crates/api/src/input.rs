@@ -1,26 +1,20 @@
-//! Request bodies. Unknown fields are refused with a message naming them.
+//! Request bodies. Unknown fields are refused with a message naming them; every error names
+//! the field it is about (`lines[0].qty: invalid value: …`).
 
 use backorder_core::{CancelScope, Command, Date, Ship};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_with::{serde_as, DisplayFromStr};
 
 use crate::error::ApiError;
-use crate::json::{self, variant, Fields, FromJson, Json, ToJson};
 use crate::validate;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ShipDoc {
     #[default]
     Partial,
     Complete,
-}
-
-impl ToJson for ShipDoc {
-    fn write_json(&self, out: &mut String) {
-        match self {
-            ShipDoc::Partial => "partial",
-            ShipDoc::Complete => "complete",
-        }
-        .write_json(out)
-    }
 }
 
 impl From<ShipDoc> for Ship {
@@ -41,89 +35,49 @@ impl From<Ship> for ShipDoc {
     }
 }
 
-impl FromJson for ShipDoc {
-    fn from_json(value: &Json) -> Result<ShipDoc, String> {
-        variant(value, &[("partial", ShipDoc::Partial), ("complete", ShipDoc::Complete)])
-    }
-}
-
 /// `POST /v1/reservations`
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReservationRequest {
     pub sku: String,
     pub qty: u32,
+    #[serde(default)]
     pub ship: ShipDoc,
 }
 
-impl FromJson for ReservationRequest {
-    fn from_json(value: &Json) -> Result<ReservationRequest, String> {
-        let fields = Fields::strict(value, &["sku", "qty", "ship"])?;
-        Ok(ReservationRequest {
-            sku: fields.member("sku")?,
-            qty: fields.member("qty")?,
-            ship: fields.present("ship")?.unwrap_or_default(),
-        })
-    }
-}
-
 /// `POST /v1/orders`
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OrderRequest {
     pub order_id: String,
     pub lines: Vec<OrderLineRequest>,
 }
 
-impl FromJson for OrderRequest {
-    fn from_json(value: &Json) -> Result<OrderRequest, String> {
-        let fields = Fields::strict(value, &["order_id", "lines"])?;
-        Ok(OrderRequest { order_id: fields.member("order_id")?, lines: fields.member("lines")? })
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OrderLineRequest {
     pub sku: String,
     pub qty: u32,
+    #[serde(default)]
     pub reservation_id: Option<String>,
+    #[serde(default)]
     pub ship: Option<ShipDoc>,
 }
 
-impl FromJson for OrderLineRequest {
-    fn from_json(value: &Json) -> Result<OrderLineRequest, String> {
-        let fields = Fields::strict(value, &["sku", "qty", "reservation_id", "ship"])?;
-        Ok(OrderLineRequest {
-            sku: fields.member("sku")?,
-            qty: fields.member("qty")?,
-            reservation_id: fields.member("reservation_id")?,
-            ship: fields.member("ship")?,
-        })
-    }
-}
-
 /// `POST /v1/orders/{id}/cancel` (the body is optional).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CancelRequest {
+    #[serde(default)]
     pub scope: CancelScopeDoc,
 }
 
-impl FromJson for CancelRequest {
-    fn from_json(value: &Json) -> Result<CancelRequest, String> {
-        let fields = Fields::strict(value, &["scope"])?;
-        Ok(CancelRequest { scope: fields.present("scope")?.unwrap_or_default() })
-    }
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CancelScopeDoc {
     #[default]
     Line,
     Backorder,
-}
-
-impl FromJson for CancelScopeDoc {
-    fn from_json(value: &Json) -> Result<CancelScopeDoc, String> {
-        variant(value, &[("line", CancelScopeDoc::Line), ("backorder", CancelScopeDoc::Backorder)])
-    }
 }
 
 impl From<CancelScopeDoc> for CancelScope {
@@ -136,39 +90,41 @@ impl From<CancelScopeDoc> for CancelScope {
 }
 
 /// `POST /v1/skus/{sku}/receipts`
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReceiptRequest {
     pub qty: u32,
+    #[serde(default)]
     pub po_id: Option<String>,
 }
 
-impl FromJson for ReceiptRequest {
-    fn from_json(value: &Json) -> Result<ReceiptRequest, String> {
-        let fields = Fields::strict(value, &["qty", "po_id"])?;
-        Ok(ReceiptRequest { qty: fields.member("qty")?, po_id: fields.member("po_id")? })
-    }
-}
-
 /// `PUT /v1/skus/{sku}/purchase-orders/{po_id}`
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PurchaseOrderRequest {
     pub qty: u32,
+    #[serde_as(as = "DisplayFromStr")]
     pub expected_date: Date,
 }
 
-impl FromJson for PurchaseOrderRequest {
-    fn from_json(value: &Json) -> Result<PurchaseOrderRequest, String> {
-        let fields = Fields::strict(value, &["qty", "expected_date"])?;
-        Ok(PurchaseOrderRequest {
-            qty: fields.member("qty")?,
-            expected_date: fields.member("expected_date")?,
-        })
+/// Parses a JSON body into `T`, turning every failure into a 400 that says which field is
+/// wrong and why. A body is an object: serde would also build a struct from an array of its
+/// fields in order, which no client means.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let invalid = |message: String| ApiError::invalid(format!("invalid JSON body: {message}"));
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(invalid("expected an object, found an array".into()));
     }
-}
-
-/// Parses a JSON body into `T`, turning every failure into a 400 that says what is wrong.
-pub fn parse<T: FromJson>(body: &[u8]) -> Result<T, ApiError> {
-    json::read(body).map_err(|message| ApiError::invalid(format!("invalid JSON body: {message}")))
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        match error.path().to_string().as_str() {
+            "." => invalid(error.inner().to_string()),
+            path => invalid(format!("{path}: {}", error.inner())),
+        }
+    })?;
+    deserializer.end().map_err(|error| invalid(error.to_string()))?;
+    Ok(value)
 }
 
 impl ReservationRequest {
@@ -177,9 +133,9 @@ impl ReservationRequest {
         validate::line_qty(self.qty)
     }
 
-    /// The core command, for the reservation `id` the shell chose.
-    pub fn command(&self, id: String) -> Command {
-        Command::Reserve { id, qty: self.qty, ship: self.ship.into() }
+    /// The core command, for the reservation `id` the shell chose and the client it came from.
+    pub fn command(&self, id: String, client: Option<String>) -> Command {
+        Command::Reserve { id, qty: self.qty, ship: self.ship.into(), client }
     }
 }
 
@@ -194,6 +150,12 @@ impl ReceiptRequest {
 
     pub fn command(&self) -> Command {
         Command::Receive { qty: self.qty, purchase_order: self.po_id.clone() }
+    }
+}
+
+impl PurchaseOrderRequest {
+    pub fn validate(&self) -> Result<(), ApiError> {
+        validate::stock_qty(self.qty, "qty")
     }
 }
 
@@ -245,20 +207,28 @@ mod tests {
     }
 
     #[test]
-    fn bad_bodies_say_why() {
-        let cases: [(&[u8], &str); 5] = [
-            (b"", "end of input"),
-            (b"{", "end of input"),
-            (br#"{"sku":"A","qty":-1}"#, "invalid value"),
+    fn bad_bodies_say_which_field_and_why() {
+        let cases: [(&[u8], &str); 10] = [
+            (b"", "EOF while parsing"),
+            (b"{", "EOF while parsing"),
+            (br#"{"sku":"A","qty":-1}"#, "qty: invalid value: integer `-1`, expected u32"),
+            (br#"{"sku":"A","qty":1.5}"#, "qty: invalid type: floating point `1.5`, expected u32"),
+            (br#"{"sku":"A","qty":4294967296}"#, "qty: invalid value"),
             (br#"{"sku":"A"}"#, "missing field `qty`"),
-            (br#"{"sku":"A","qty":1,"ship":"later"}"#, "unknown variant `later`"),
+            (br#"{"sku":"A","qty":1,"ship":"later"}"#, "ship: unknown variant `later`"),
+            (br#"{"sku":"A","qty":1,"qty":2}"#, "duplicate field `qty`"),
+            (br#"{"sku":"A","qty":1} x"#, "trailing characters"),
+            (br#" ["A",1]"#, "expected an object, found an array"),
         ];
         for (body, needle) in cases {
             let error = parse::<ReservationRequest>(body).unwrap_err();
             assert!(error.message.contains(needle), "{:?}: {}", String::from_utf8_lossy(body), error.message);
         }
         let error = parse::<PurchaseOrderRequest>(br#"{"qty":1,"expected_date":"2026-02-30"}"#).unwrap_err();
-        assert!(error.message.contains("not a date"), "{}", error.message);
+        assert!(error.message.contains("expected_date: not a date"), "{}", error.message);
+        let error =
+            parse::<OrderRequest>(br#"{"order_id":"1","lines":[{"sku":"A","qty":"2"}]}"#).unwrap_err();
+        assert!(error.message.contains("lines[0].qty: invalid type: string"), "{}", error.message);
     }
 
     #[test]

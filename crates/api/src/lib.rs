@@ -1,18 +1,21 @@
-//! backorder-api: the v1 HTTP API's JSON, and nothing else.
+//! backorder-api: the v1 HTTP API's wire documents, and nothing else.
 //!
-//! Small hand-written JSON reading and writing (`json`: serde's per-type code was a fifth of
-//! the worker's wasm), request bodies (with validation: SKU charset and length, quantities,
-//! dates, unknown fields refused by name), response bodies built from core values, the error
-//! shape, the text forms of dates and instants, and the records the edge stores in SQLite. The
-//! core stays free of JSON; the worker stays free of JSON details.
+//! Request bodies ([`input`]: strict — unknown fields are refused by name, `null` only where a
+//! field may be cleared), response documents built from core values ([`output`]), the policy
+//! as merchants see it ([`policy`]), the error shape ([`error`]), checks on identifiers and
+//! quantities ([`validate`]) and the text forms of instants ([`time`]). Everything is serde:
+//! the worker reads and writes it with serde_json, the widget with serde-wasm-bindgen. What the
+//! edge stores is not here: stored records are `backorder-records`, so that renaming a field
+//! of the API never changes what is on disk. Nothing here decides anything.
 
 pub mod error;
+pub mod ids;
 pub mod input;
-pub mod json;
 pub mod output;
 pub mod policy;
-pub mod records;
 pub mod time;
 pub mod validate;
+
+mod fields;
 
 pub use error::ApiError;

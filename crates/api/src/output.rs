@@ -1,4 +1,5 @@
-//! Response bodies, built from core values.
+//! Response documents, built from core values. Internal callers read them back (the edge
+//! reads a SKU's summary, the widget its availability), so each is `Deserialize` too.
 
 use std::borrow::Cow;
 
@@ -7,28 +8,24 @@ use backorder_core::{
     PurchaseOrder, QueueItem, Quote, Refusal, Snapshot, Weekdays,
 };
 
+use serde::{Deserialize, Serialize};
+use serde_with::{serde_as, DisplayFromStr};
+
 use crate::error::ApiError;
 use crate::input::ShipDoc;
-use crate::json::{JsonObject, ObjectWriter, ToJson};
-use crate::json_object;
 use crate::policy::PolicyDoc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[serde_as]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuoteDoc {
     pub qty: u32,
     pub now: u32,
     pub backorder: u32,
+    #[serde_as(as = "Option<DisplayFromStr>")]
     pub ship_date: Option<Date>,
+    #[serde_as(as = "Option<DisplayFromStr>")]
     pub backorder_ship_date: Option<Date>,
 }
-
-json_object!(read write QuoteDoc {
-    qty,
-    now,
-    backorder,
-    ship_date,
-    backorder_ship_date,
-});
 
 impl From<Quote> for QuoteDoc {
     fn from(q: Quote) -> QuoteDoc {
@@ -54,18 +51,15 @@ impl From<QuoteDoc> for Quote {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[serde_as]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LotDoc {
+    #[serde_as(as = "DisplayFromStr")]
     pub date: Date,
     pub qty: u32,
 }
 
-json_object!(write LotDoc {
-    date,
-    qty,
-});
-
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackorderTermsDoc {
     pub allowed: bool,
     /// Units that may still be backordered; null = unlimited.
@@ -73,38 +67,24 @@ pub struct BackorderTermsDoc {
     pub lead_time_days: Option<u32>,
 }
 
-json_object!(write BackorderTermsDoc {
-    allowed,
-    remaining,
-    lead_time_days,
-});
-
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarDoc {
     pub handling_days: u32,
     pub ship_weekdays: Vec<u8>,
+    #[serde_as(as = "Vec<DisplayFromStr>")]
     pub holidays: Vec<Date>,
 }
 
-json_object!(write CalendarDoc {
-    handling_days,
-    ship_weekdays,
-    holidays,
-});
-
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuoteErrorDoc {
     pub code: String,
     pub message: String,
 }
 
-json_object!(write QuoteErrorDoc {
-    code,
-    message,
-});
-
 /// `GET /v1/skus/{sku}/availability`: everything needed to quote any quantity with the core.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AvailabilityDoc {
     pub sku: String,
     pub name: String,
@@ -115,37 +95,23 @@ pub struct AvailabilityDoc {
     /// Most units one order can take; null = unlimited.
     pub max_qty: Option<u32>,
     pub backorder: BackorderTermsDoc,
+    #[serde_as(as = "DisplayFromStr")]
     pub today: Date,
     pub calendar: CalendarDoc,
+    #[serde_as(as = "Option<DisplayFromStr>")]
     pub release_date: Option<Date>,
     pub discontinued: bool,
     pub low_stock_threshold: u32,
     /// Scheduled supply nobody has been promised yet.
     pub supply: Vec<LotDoc>,
     /// The last scheduled purchase order's date: units beyond all supply never come sooner.
+    #[serde_as(as = "Option<DisplayFromStr>")]
     pub supply_horizon: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote: Option<QuoteDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote_error: Option<QuoteErrorDoc>,
 }
-
-json_object!(write AvailabilityDoc {
-    sku,
-    name,
-    status,
-    schema_org,
-    available_now,
-    max_qty,
-    backorder,
-    today,
-    calendar,
-    release_date,
-    discontinued,
-    low_stock_threshold,
-    supply,
-    supply_horizon,
-    quote if_some,
-    quote_error if_some,
-});
 
 impl AvailabilityDoc {
     pub fn new(sku: &str, name: &str, availability: &Availability<'_>) -> AvailabilityDoc {
@@ -215,7 +181,8 @@ impl AvailabilityDoc {
 }
 
 /// A reservation: `POST /v1/reservations` and `GET /v1/reservations/{id}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReservationDoc {
     pub id: String,
     pub sku: String,
@@ -223,31 +190,24 @@ pub struct ReservationDoc {
     pub now: u32,
     pub backorder: u32,
     pub ship: ShipDoc,
+    #[serde_as(as = "Option<DisplayFromStr>")]
     pub ship_date: Option<Date>,
+    #[serde_as(as = "Option<DisplayFromStr>")]
     pub backorder_ship_date: Option<Date>,
     pub status: String,
+    #[serde(with = "crate::time::rfc3339")]
     pub expires_at: Millis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
+    /// With a new reservation: the SKU's availability after it, so a page need not ask again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<AvailabilityDoc>,
 }
 
-json_object!(write ReservationDoc {
-    id,
-    sku,
-    qty,
-    now,
-    backorder,
-    ship,
-    ship_date,
-    backorder_ship_date,
-    status,
-    expires_at instant,
-    order_id if_some,
-});
-
 impl ReservationDoc {
-    pub fn new(sku: &str, public_id: &str, view: &HoldView) -> ReservationDoc {
+    pub fn new(sku: &str, view: &HoldView) -> ReservationDoc {
         ReservationDoc {
-            id: public_id.into(),
+            id: view.id.clone(),
             sku: sku.into(),
             qty: view.quote.qty,
             now: view.quote.now,
@@ -258,12 +218,14 @@ impl ReservationDoc {
             status: view.state.as_str().into(),
             expires_at: view.expires_at,
             order_id: view.state.order_id().map(str::to_string),
+            availability: None,
         }
     }
 }
 
 /// One order line as `POST /v1/orders` and the order views show it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineDoc {
     pub sku: String,
     pub qty: u32,
@@ -271,33 +233,21 @@ pub struct LineDoc {
     pub backorder: u32,
     pub ship: ShipDoc,
     /// Promised dates, as quoted when the units were reserved.
+    #[serde_as(as = "Option<DisplayFromStr>")]
     pub ship_date: Option<Date>,
+    #[serde_as(as = "Option<DisplayFromStr>")]
     pub backorder_ship_date: Option<Date>,
     /// Current projection for units still waiting.
+    #[serde_as(as = "Option<DisplayFromStr>")]
     pub projected_ship_date: Option<Date>,
     pub allocated: u32,
     pub outstanding: u32,
     pub position: Option<u32>,
     /// `backordered` (units waiting), `ready` (every unit in stock) or `cancelled`.
     pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reservation_id: Option<String>,
 }
-
-json_object!(write LineDoc {
-    sku,
-    qty,
-    now,
-    backorder,
-    ship,
-    ship_date,
-    backorder_ship_date,
-    projected_ship_date,
-    allocated,
-    outstanding,
-    position,
-    status,
-    reservation_id if_some,
-});
 
 impl LineDoc {
     pub fn new(sku: &str, view: &LineView, reservation_public_id: Option<String>) -> LineDoc {
@@ -326,18 +276,13 @@ impl LineDoc {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderDoc {
     pub order_id: String,
     pub lines: Vec<LineDoc>,
 }
 
-json_object!(write OrderDoc {
-    order_id,
-    lines,
-});
-
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancelDoc {
     pub order_id: String,
     pub sku: String,
@@ -345,14 +290,6 @@ pub struct CancelDoc {
     pub restocked: u32,
     pub backorder_cancelled: u32,
 }
-
-json_object!(write CancelDoc {
-    order_id,
-    sku,
-    refund_qty,
-    restocked,
-    backorder_cancelled,
-});
 
 impl CancelDoc {
     pub fn new(order_id: &str, sku: &str, c: &Cancellation) -> CancelDoc {
@@ -367,54 +304,38 @@ impl CancelDoc {
 }
 
 /// Who got units: exactly one of `order_id` and `reservation_id`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllocationDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reservation_id: Option<String>,
     pub qty: u32,
 }
 
-json_object!(write AllocationDoc {
-    order_id if_some,
-    reservation_id if_some,
-    qty,
-});
-
 impl AllocationDoc {
-    /// `public_id` turns a core reservation id into the id shoppers see.
-    pub fn new(owner: &Owner, qty: u32, public_id: impl Fn(&str) -> String) -> AllocationDoc {
+    pub fn new(owner: &Owner, qty: u32) -> AllocationDoc {
         match owner {
             Owner::Order(id) => AllocationDoc { order_id: Some(id.clone()), reservation_id: None, qty },
-            Owner::Reservation(id) => {
-                AllocationDoc { order_id: None, reservation_id: Some(public_id(id)), qty }
-            }
+            Owner::Reservation(id) => AllocationDoc { order_id: None, reservation_id: Some(id.clone()), qty },
         }
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptDoc {
     pub allocated: Vec<AllocationDoc>,
     pub on_hand: u32,
 }
 
-json_object!(write ReceiptDoc {
-    allocated,
-    on_hand,
-});
-
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurchaseOrderDoc {
     pub po_id: String,
     pub qty: u32,
+    #[serde_as(as = "DisplayFromStr")]
     pub expected_date: Date,
 }
-
-json_object!(read write PurchaseOrderDoc {
-    po_id,
-    qty,
-    expected_date,
-});
 
 impl From<&PurchaseOrder> for PurchaseOrderDoc {
     fn from(po: &PurchaseOrder) -> PurchaseOrderDoc {
@@ -422,41 +343,27 @@ impl From<&PurchaseOrder> for PurchaseOrderDoc {
     }
 }
 
-impl From<&PurchaseOrderDoc> for PurchaseOrder {
-    fn from(doc: &PurchaseOrderDoc) -> PurchaseOrder {
-        PurchaseOrder { id: doc.po_id.clone(), qty: doc.qty, expected: doc.expected_date }
-    }
-}
-
 /// One waiting entry of `GET /v1/skus/{sku}/backorders`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueItemDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reservation_id: Option<String>,
     /// Units still waiting.
     pub qty: u32,
     pub position: u32,
     /// The ship date promised when the units were reserved.
+    #[serde_as(as = "Option<DisplayFromStr>")]
     pub ship_date: Option<Date>,
+    #[serde_as(as = "Option<DisplayFromStr>")]
     pub projected_ship_date: Option<Date>,
 }
 
-json_object!(write QueueItemDoc {
-    order_id if_some,
-    reservation_id if_some,
-    qty,
-    position,
-    ship_date,
-    projected_ship_date,
-});
-
 impl QueueItemDoc {
-    pub fn new(
-        item: &QueueItem<'_>,
-        promised: Option<Date>,
-        public_id: impl Fn(&str) -> String,
-    ) -> QueueItemDoc {
-        let owner = AllocationDoc::new(item.owner, item.outstanding, public_id);
+    pub fn new(item: &QueueItem<'_>, promised: Option<Date>) -> QueueItemDoc {
+        let owner = AllocationDoc::new(item.owner, item.outstanding);
         QueueItemDoc {
             order_id: owner.order_id,
             reservation_id: owner.reservation_id,
@@ -468,19 +375,14 @@ impl QueueItemDoc {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackordersDoc {
     pub sku: String,
     pub lines: Vec<QueueItemDoc>,
 }
 
-json_object!(write BackordersDoc {
-    sku,
-    lines,
-});
-
 /// `GET /v1/skus/{sku}`: the whole product for the merchant.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductDoc {
     pub sku: String,
     pub name: String,
@@ -488,6 +390,7 @@ pub struct ProductDoc {
     pub on_hand: u32,
     pub available_now: u32,
     pub received: u64,
+    #[serde(flatten)]
     pub policy: PolicyDoc,
     pub holds: Vec<ReservationDoc>,
     /// The backorder queue, oldest first.
@@ -495,21 +398,8 @@ pub struct ProductDoc {
     pub purchase_orders: Vec<PurchaseOrderDoc>,
 }
 
-json_object!(write ProductDoc {
-    sku,
-    name,
-    status,
-    on_hand,
-    available_now,
-    received,
-    policy flatten,
-    holds,
-    queue,
-    purchase_orders,
-});
-
 /// One row of `GET /v1/skus`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductSummaryDoc {
     pub sku: String,
     pub name: String,
@@ -520,43 +410,31 @@ pub struct ProductSummaryDoc {
     pub backordered: u32,
 }
 
-json_object!(read write ProductSummaryDoc {
-    sku,
-    name,
-    status,
-    on_hand,
-    available_now,
-    backordered,
-});
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CancelReasonDoc {
     Merchant,
     Discontinued,
 }
 
-impl ToJson for CancelReasonDoc {
-    fn write_json(&self, out: &mut String) {
-        match self {
-            CancelReasonDoc::Merchant => "merchant",
-            CancelReasonDoc::Discontinued => "discontinued",
-        }
-        .write_json(out)
-    }
-}
-
 /// What happened, with the fields of its kind; `type` names the kind.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
     BackorderCreated {
         order_id: String,
         backorder: u32,
+        #[serde_as(as = "Option<DisplayFromStr>")]
         promised_ship_date: Option<Date>,
     },
     EtaChanged {
         order_id: String,
+        #[serde_as(as = "Option<DisplayFromStr>")]
         promised_ship_date: Option<Date>,
+        #[serde_as(as = "Option<DisplayFromStr>")]
         previous_ship_date: Option<Date>,
+        #[serde_as(as = "Option<DisplayFromStr>")]
         projected_ship_date: Option<Date>,
     },
     BackorderAllocated {
@@ -586,71 +464,17 @@ pub enum EventBody {
     },
 }
 
-/// `type` and the fields of this kind.
-impl JsonObject for EventBody {
-    fn write_fields(&self, o: &mut ObjectWriter<'_>) {
-        match self {
-            EventBody::BackorderCreated { order_id, backorder, promised_ship_date } => o
-                .field("type", &"backorder_created")
-                .field("order_id", order_id)
-                .field("backorder", backorder)
-                .field("promised_ship_date", promised_ship_date),
-            EventBody::EtaChanged {
-                order_id,
-                promised_ship_date,
-                previous_ship_date,
-                projected_ship_date,
-            } => o
-                .field("type", &"eta_changed")
-                .field("order_id", order_id)
-                .field("promised_ship_date", promised_ship_date)
-                .field("previous_ship_date", previous_ship_date)
-                .field("projected_ship_date", projected_ship_date),
-            EventBody::BackorderAllocated { order_id, qty, outstanding } => o
-                .field("type", &"backorder_allocated")
-                .field("order_id", order_id)
-                .field("qty", qty)
-                .field("outstanding", outstanding),
-            EventBody::BackorderCancelled { order_id, qty, refund_qty, reason } => o
-                .field("type", &"backorder_cancelled")
-                .field("order_id", order_id)
-                .field("qty", qty)
-                .field("refund_qty", refund_qty)
-                .field("reason", reason),
-            EventBody::OrderCancelled { order_id, refund_qty, restocked } => o
-                .field("type", &"order_cancelled")
-                .field("order_id", order_id)
-                .field("refund_qty", refund_qty)
-                .field("restocked", restocked),
-            EventBody::LowStock { available_now, threshold } => o
-                .field("type", &"low_stock")
-                .field("available_now", available_now)
-                .field("threshold", threshold),
-            EventBody::ReorderNeeded { shortfall, backordered, inbound } => o
-                .field("type", &"reorder_needed")
-                .field("shortfall", shortfall)
-                .field("backordered", backordered)
-                .field("inbound", inbound),
-        };
-    }
-}
-
 /// An event of one SKU; the feed adds its global `id` (the cursor).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventDoc {
     pub sku: String,
     /// Place in this SKU's own sequence: 1, 2, 3, … without gaps.
     pub seq: u64,
+    #[serde(with = "crate::time::rfc3339")]
     pub at: Millis,
+    #[serde(flatten)]
     pub body: EventBody,
 }
-
-json_object!(write EventDoc {
-    sku,
-    seq,
-    at instant,
-    body flatten,
-});
 
 impl EventDoc {
     pub fn new(sku: &str, record: &EventRecord) -> EventDoc {
@@ -692,25 +516,24 @@ impl EventDoc {
 }
 
 /// One entry of `GET /v1/events`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeedEntryDoc {
     pub id: u64,
+    #[serde(flatten)]
     pub event: EventDoc,
 }
 
-json_object!(write FeedEntryDoc {
-    id,
-    event flatten,
-});
-
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeedDoc {
     pub events: Vec<FeedEntryDoc>,
     /// Pass as `after` to continue; equal to the request's `after` when nothing is new.
     pub next_cursor: u64,
 }
 
-json_object!(write FeedDoc {
-    events,
-    next_cursor,
-});
+/// `GET /v1/skus`: a page of the catalog.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductListDoc {
+    pub skus: Vec<ProductSummaryDoc>,
+    /// Pass as `after` for the next page; null on the last.
+    pub next_after: Option<String>,
+}

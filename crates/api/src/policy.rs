@@ -1,35 +1,23 @@
-//! The product's policy as JSON, and the partial update a merchant sends with `PUT /v1/skus/{sku}`.
+//! The product's policy as merchants see it, and the partial update they send with
+//! `PUT /v1/skus/{sku}`.
 
 use backorder_core::{limits, Backorders, Calendar, Date, Policy, Weekdays};
+use serde::{Deserialize, Serialize};
+use serde_with::{serde_as, DisplayFromStr, Same};
 
 use crate::error::ApiError;
-use crate::json::{variant, Fields, FromJson, Json, ToJson};
-use crate::json_object;
+use crate::fields::{Nullable, Present};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum BackordersDoc {
     Deny,
     Allow,
 }
 
-impl ToJson for BackordersDoc {
-    fn write_json(&self, out: &mut String) {
-        match self {
-            BackordersDoc::Deny => "deny",
-            BackordersDoc::Allow => "allow",
-        }
-        .write_json(out)
-    }
-}
-
-impl FromJson for BackordersDoc {
-    fn from_json(value: &Json) -> Result<BackordersDoc, String> {
-        variant(value, &[("deny", BackordersDoc::Deny), ("allow", BackordersDoc::Allow)])
-    }
-}
-
-/// Every policy field, as `GET /v1/skus/{sku}` shows it and as the ledger record stores it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Every policy field, as `GET /v1/skus/{sku}` shows it.
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyDoc {
     pub backorders: BackordersDoc,
     pub backorder_limit: Option<u32>,
@@ -37,28 +25,15 @@ pub struct PolicyDoc {
     pub lead_time_days: Option<u32>,
     pub handling_days: u32,
     pub ship_weekdays: Vec<u8>,
+    #[serde_as(as = "Vec<DisplayFromStr>")]
     pub holidays: Vec<Date>,
     pub low_stock_threshold: u32,
     pub discontinued: bool,
+    #[serde_as(as = "Option<DisplayFromStr>")]
     pub release_date: Option<Date>,
     pub utc_offset_minutes: i32,
     pub hold_minutes: u32,
 }
-
-json_object!(read write PolicyDoc {
-    backorders,
-    backorder_limit,
-    limit_to_inbound,
-    lead_time_days,
-    handling_days,
-    ship_weekdays,
-    holidays,
-    low_stock_threshold,
-    discontinued,
-    release_date,
-    utc_offset_minutes,
-    hold_minutes,
-});
 
 impl From<&Policy> for PolicyDoc {
     fn from(policy: &Policy) -> PolicyDoc {
@@ -112,63 +87,54 @@ impl PolicyDoc {
 }
 
 /// `PUT /v1/skus/{sku}`: every field optional; absent fields keep their value (or default,
-/// for a new product). `null` clears the nullable ones.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// for a new product). `null` clears the nullable ones (`backorder_limit`, `lead_time_days`,
+/// `release_date`) and is refused on every other field.
+#[serde_as]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProductInput {
+    #[serde_as(as = "Present<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde_as(as = "Present<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_hand: Option<u32>,
+    #[serde_as(as = "Present<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backorders: Option<BackordersDoc>,
+    #[serde_as(as = "Nullable<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backorder_limit: Option<Option<u32>>,
+    #[serde_as(as = "Present<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit_to_inbound: Option<bool>,
+    #[serde_as(as = "Nullable<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_time_days: Option<Option<u32>>,
+    #[serde_as(as = "Present<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handling_days: Option<u32>,
+    #[serde_as(as = "Present<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ship_weekdays: Option<Vec<u8>>,
+    #[serde_as(as = "Present<Vec<DisplayFromStr>>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holidays: Option<Vec<Date>>,
+    #[serde_as(as = "Present<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub low_stock_threshold: Option<u32>,
+    #[serde_as(as = "Present<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<bool>,
+    #[serde_as(as = "Nullable<DisplayFromStr>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub release_date: Option<Option<Date>>,
+    #[serde_as(as = "Present<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utc_offset_minutes: Option<i32>,
+    #[serde_as(as = "Present<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold_minutes: Option<u32>,
-}
-
-impl FromJson for ProductInput {
-    fn from_json(value: &Json) -> Result<ProductInput, String> {
-        let fields = Fields::strict(
-            value,
-            &[
-                "name",
-                "on_hand",
-                "backorders",
-                "backorder_limit",
-                "limit_to_inbound",
-                "lead_time_days",
-                "handling_days",
-                "ship_weekdays",
-                "holidays",
-                "low_stock_threshold",
-                "discontinued",
-                "release_date",
-                "utc_offset_minutes",
-                "hold_minutes",
-            ],
-        )?;
-        Ok(ProductInput {
-            name: fields.member("name")?,
-            on_hand: fields.member("on_hand")?,
-            backorders: fields.member("backorders")?,
-            backorder_limit: fields.present("backorder_limit")?,
-            limit_to_inbound: fields.member("limit_to_inbound")?,
-            lead_time_days: fields.present("lead_time_days")?,
-            handling_days: fields.member("handling_days")?,
-            ship_weekdays: fields.member("ship_weekdays")?,
-            holidays: fields.present("holidays")?,
-            low_stock_threshold: fields.member("low_stock_threshold")?,
-            discontinued: fields.member("discontinued")?,
-            release_date: fields.present("release_date")?,
-            utc_offset_minutes: fields.member("utc_offset_minutes")?,
-            hold_minutes: fields.member("hold_minutes")?,
-        })
-    }
 }
 
 impl ProductInput {

@@ -1,19 +1,21 @@
 //! backorder-worker: the Cloudflare Worker shell around backorder-core.
 //!
-//! - [`edge`]: the stateless fetch handler — routes, merchant auth, CORS, body limits, the
-//!   development clock — forwarding to Durable Objects.
-//! - [`sku_ledger::SkuLedger`]: one SQLite-backed Durable Object per SKU holding its ledger;
-//!   every command is applied and written synchronously before the reply.
-//! - [`registry::Registry`]: the product catalog, the event feed, and idempotency claims.
-//! - [`limiter`]: how many reservations one client may start on one SKU.
+//! - [`edge`]: the stateless fetch handler — merchant auth, body limits, the development
+//!   clock, CORS and cache headers — carrying out what [`intake`] planned for a request with
+//!   calls through [`client`], the one typed client of the Durable Objects.
+//! - [`sku_ledger::SkuLedger`]: one SQLite-backed Durable Object per SKU; what it does per
+//!   call is `backorder_service::ledger`, over [`store::SqlRecords`].
+//! - [`registry::Registry`]: the product catalog, the event feed and idempotency claims;
+//!   `backorder_service::registry` over [`registry::SqlRegistry`].
 //!
-//! Rules live in the core; JSON lives in backorder-api; this crate only does I/O.
+//! Rules live in the core, per-request logic in backorder-service, wire documents in
+//! backorder-api, stored records in backorder-records; this crate only does I/O.
 
 pub mod auth;
+pub mod client;
 pub mod edge;
-pub mod limiter;
+pub mod intake;
 pub mod registry;
-pub mod reply;
 pub mod routes;
 pub mod sku_ledger;
 pub mod sql;

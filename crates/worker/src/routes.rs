@@ -1,7 +1,8 @@
-//! Which endpoint a request is for. Pure: the edge and the Durable Objects both parse paths
-//! with it, and its tests run natively.
+//! Which endpoint a request is for. Pure, and tested natively.
 
+use backorder_api::ids::reservation_sku;
 use backorder_api::{validate, ApiError};
+use percent_encoding::percent_decode_str;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
@@ -111,69 +112,9 @@ fn sku_route(sku: &str, route: impl FnOnce(String) -> Route) -> Result<Route, Ap
 
 fn order_route(order_id: &str, route: impl FnOnce(String) -> Route) -> Result<Route, ApiError> {
     // `#` is the one character an id may have that a path must escape.
-    let mut parts = order_id.split('%');
-    let mut decoded = parts.next().unwrap_or_default().to_string();
-    for part in parts {
-        let (escaped, rest) = match part.strip_prefix("23") {
-            Some(rest) => ('#', rest),
-            None => ('%', part),
-        };
-        decoded.push(escaped);
-        decoded.push_str(rest);
-    }
+    let decoded = percent_decode_str(order_id).decode_utf8_lossy();
     validate::id(&decoded, "order_id")?;
-    Ok(route(decoded))
-}
-
-/// What an idempotency key (or an order id) is unique within. The registry's claims and a
-/// ledger's kept replies both store keys under their space, so one client key may serve a
-/// reservation and a receipt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeySpace {
-    Reservation,
-    Receipt,
-    Order,
-}
-
-impl KeySpace {
-    pub fn key(self, key: &str) -> String {
-        let space = match self {
-            KeySpace::Reservation => "reservation:",
-            KeySpace::Receipt => "receipt:",
-            KeySpace::Order => "order:",
-        };
-        [space, key].concat()
-    }
-
-    /// Order ids are the merchant's numbers and find an order's SKU: kept for good.
-    pub fn permanent(self) -> bool {
-        self == KeySpace::Order
-    }
-}
-
-/// Random part of a reservation id: 24 lowercase hex digits.
-const TOKEN_LEN: usize = 24;
-
-/// `res_<token>.<sku>`: the SKU travels in the id, so reads and releases find their ledger.
-pub fn reservation_id(token: &[u8; TOKEN_LEN / 2], sku: &str) -> String {
-    let mut id = String::with_capacity(5 + TOKEN_LEN + sku.len());
-    id.push_str("res_");
-    for byte in token {
-        id.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
-        id.push(char::from_digit(u32::from(byte & 15), 16).unwrap_or('0'));
-    }
-    id.push('.');
-    id.push_str(sku);
-    id
-}
-
-/// The SKU a reservation id belongs to, if the id is well-formed.
-pub fn reservation_sku(id: &str) -> Option<&str> {
-    let rest = id.strip_prefix("res_")?;
-    let token = rest.get(..TOKEN_LEN)?;
-    let sku = rest.get(TOKEN_LEN..)?.strip_prefix('.')?;
-    let hex = token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    (hex && validate::sku(sku).is_ok()).then_some(sku)
+    Ok(route(decoded.into_owned()))
 }
 
 #[cfg(test)]
@@ -181,16 +122,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn key_spaces_keep_the_same_key_apart() {
-        let spaces = [KeySpace::Reservation, KeySpace::Receipt, KeySpace::Order];
-        let keys: std::collections::BTreeSet<String> = spaces.iter().map(|space| space.key("k-1")).collect();
-        assert_eq!(keys.len(), spaces.len());
-        assert!(spaces.iter().all(|space| space.key("k-1").ends_with(":k-1")));
-    }
-
-    #[test]
     fn routes() {
-        let id = reservation_id(&[0xab; 12], "PHONE-1");
+        let id = backorder_api::ids::reservation_id(&[0xab; 12], "PHONE-1");
         let cases = [
             ("GET", "/v1/skus/PHONE-1/availability", Route::Availability { sku: "PHONE-1".into() }),
             ("POST", "/v1/reservations", Route::CreateReservation),
@@ -235,18 +168,12 @@ mod tests {
             ("GET", "/v1/reservations/res_nope", 404),
             ("GET", "/v1/reservations/res_abababababababababababab.", 404),
             ("PUT", "/v1/skus/A/purchase-orders/bad/po", 404),
+            ("GET", "/v1/orders/a%2Fb", 400),
+            ("GET", "/v1/orders/%ZZ", 400),
+            ("GET", "/v1/orders/%C3%A9", 400),
         ];
         for (method, path, status) in cases {
             assert_eq!(Route::parse(method, path).map_err(|e| e.status), Err(status), "{method} {path}");
         }
-    }
-
-    #[test]
-    fn reservation_ids_carry_their_sku() {
-        let id = reservation_id(&[0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0, 1, 2, 3], "X.y");
-        assert_eq!(id, "res_0123456789abcdef00010203.X.y");
-        assert_eq!(reservation_sku(&id), Some("X.y"));
-        assert_eq!(reservation_sku("res_0123456789ABCDEF00010203.X"), None);
-        assert_eq!(reservation_sku("res_short.X"), None);
     }
 }

@@ -1,25 +1,21 @@
 //! Small helpers over the Durable Object SQLite API, shared by both object classes.
 
-use backorder_api::ApiError;
+use backorder_service::protocol::Fault;
 use worker::{SqlStorage, SqlStorageValue};
 
 pub type Row = Vec<SqlStorageValue>;
 
-pub fn internal(context: &str, error: impl std::fmt::Display) -> ApiError {
-    ApiError::new(500, "internal", format!("{context}: {error}"))
-}
-
 /// Runs a statement whose rows are not needed.
-pub fn exec(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> Result<(), ApiError> {
-    sql.exec(query, bindings).map(drop).map_err(|e| internal("writing", e))
+pub fn exec(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> Result<(), Fault> {
+    sql.exec(query, bindings).map(drop).map_err(|e| Fault::new("writing", e))
 }
 
 /// Runs a query and returns every row.
-pub fn rows(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> Result<Vec<Row>, ApiError> {
-    let cursor = sql.exec(query, bindings).map_err(|e| internal("reading", e))?;
+pub fn rows(sql: &SqlStorage, query: &str, bindings: Vec<SqlStorageValue>) -> Result<Vec<Row>, Fault> {
+    let cursor = sql.exec(query, bindings).map_err(|e| Fault::new("reading", e))?;
     let mut rows = Vec::new();
     for row in cursor.raw() {
-        rows.push(row.map_err(|e| internal("reading a row", e))?);
+        rows.push(row.map_err(|e| Fault::new("reading a row", e))?);
     }
     Ok(rows)
 }
@@ -41,7 +37,7 @@ pub fn integer(row: &[SqlStorageValue], column: usize) -> Option<i64> {
 
 /// Applies `migrations` in order, each once: the count applied is kept in a `meta` table,
 /// so an object upgrades its own schema the first time new code opens it.
-pub fn migrate(sql: &SqlStorage, migrations: &[&str]) -> Result<(), ApiError> {
+pub fn migrate(sql: &SqlStorage, migrations: &[&str]) -> Result<(), Fault> {
     exec(sql, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", vec![])?;
     let applied = rows(sql, "SELECT value FROM meta WHERE key = 'schema_version'", vec![])?
         .first()
@@ -49,7 +45,7 @@ pub fn migrate(sql: &SqlStorage, migrations: &[&str]) -> Result<(), ApiError> {
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(0);
     for (index, migration) in migrations.iter().enumerate().skip(applied) {
-        sql.exec(migration, None).map_err(|e| internal("migrating", e))?;
+        sql.exec(migration, None).map_err(|e| Fault::new("migrating", e))?;
         exec(
             sql,
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",

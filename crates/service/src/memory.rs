@@ -1,0 +1,164 @@
+//! Both storage traits over maps, for native tests: the same rows the Durable Objects keep in
+//! SQLite, as text, so that tests exercise the records' encoding too.
+
+use std::collections::BTreeMap;
+
+use backorder_core::Millis;
+
+use crate::ledger::{KeptReply, Records, Row, StoredProduct};
+use crate::protocol::{Claim, Fault, SkuEntry};
+use crate::registry::{RegistryStore, StoredClaim};
+
+/// A SKU's rows in memory.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemoryRecords {
+    pub product: Option<String>,
+    pub stock: Option<String>,
+    /// Record and `resolved_at`.
+    pub holds: BTreeMap<String, (String, Option<Millis>)>,
+    /// Record and `settled`.
+    pub lines: BTreeMap<String, (String, bool)>,
+    pub purchase_orders: BTreeMap<String, String>,
+    pub outbox: BTreeMap<u64, String>,
+    /// Fingerprint, reply and when it was kept.
+    pub replies: BTreeMap<String, (String, crate::protocol::Reply, Millis)>,
+}
+
+impl Records for MemoryRecords {
+    fn load(&self) -> Result<Option<StoredProduct>, Fault> {
+        let Some(product) = self.product.clone() else { return Ok(None) };
+        Ok(Some(StoredProduct {
+            product,
+            stock: self.stock.clone(),
+            holds: self
+                .holds
+                .values()
+                .filter(|(_, resolved)| resolved.is_none())
+                .map(|(r, _)| r.clone())
+                .collect(),
+            lines: self.lines.values().filter(|(_, settled)| !settled).map(|(r, _)| r.clone()).collect(),
+            purchase_orders: self.purchase_orders.values().cloned().collect(),
+        }))
+    }
+
+    fn hold(&self, id: &str) -> Result<Option<String>, Fault> {
+        Ok(self.holds.get(id).map(|(record, _)| record.clone()))
+    }
+
+    fn line(&self, order_id: &str) -> Result<Option<String>, Fault> {
+        Ok(self.lines.get(order_id).map(|(record, _)| record.clone()))
+    }
+
+    fn reply(&self, key: &str) -> Result<Option<KeptReply>, Fault> {
+        Ok(self.replies.get(key).map(|(fingerprint, reply, _)| (fingerprint.clone(), reply.clone())))
+    }
+
+    fn write(&mut self, row: Row<'_>) -> Result<(), Fault> {
+        match row {
+            Row::Product(record) => self.product = Some(record.into()),
+            Row::Stock(record) => self.stock = Some(record.into()),
+            Row::Hold { id, record, resolved_at } => {
+                self.holds.insert(id.into(), (record.into(), resolved_at));
+            }
+            Row::Line { order_id, record, settled } => {
+                self.lines.insert(order_id.into(), (record.into(), settled));
+            }
+            Row::PurchaseOrder { id, record: Some(record) } => {
+                self.purchase_orders.insert(id.into(), record.into());
+            }
+            Row::PurchaseOrder { id, record: None } => {
+                self.purchase_orders.remove(id);
+            }
+            Row::Event { seq, event } => {
+                self.outbox.insert(seq, event.into());
+            }
+            Row::Reply { key, fingerprint, reply, at } => {
+                self.replies.insert(key.into(), (fingerprint.into(), reply.clone(), at));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A registry object's rows in memory.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemoryRegistry {
+    pub products: BTreeMap<String, String>,
+    /// By feed id: SKU, seq, event.
+    pub events: BTreeMap<u64, (String, u64, String)>,
+    /// Claim and whether it is confirmed.
+    pub claims: BTreeMap<String, (Claim, bool)>,
+}
+
+impl RegistryStore for MemoryRegistry {
+    fn put_product(&mut self, entry: &SkuEntry) -> Result<(), Fault> {
+        self.products.insert(entry.sku.clone(), entry.name.clone());
+        Ok(())
+    }
+
+    fn products_after(&self, after: &str, limit: u32) -> Result<Vec<SkuEntry>, Fault> {
+        Ok(self
+            .products
+            .iter()
+            .filter(|(sku, _)| sku.as_str() > after)
+            .take(limit as usize)
+            .map(|(sku, name)| SkuEntry { sku: sku.clone(), name: name.clone() })
+            .collect())
+    }
+
+    fn last_seq(&self, sku: &str) -> Result<u64, Fault> {
+        Ok(self.events.values().filter(|(s, _, _)| s == sku).map(|(_, seq, _)| *seq).max().unwrap_or(0))
+    }
+
+    fn append_event(&mut self, sku: &str, seq: u64, event: &str) -> Result<(), Fault> {
+        let id = self.events.keys().next_back().map_or(1, |last| last + 1);
+        self.events.insert(id, (sku.into(), seq, event.into()));
+        Ok(())
+    }
+
+    fn events_after(&self, after: u64, limit: u32) -> Result<Vec<(u64, String)>, Fault> {
+        Ok(self
+            .events
+            .range(after + 1..)
+            .take(limit as usize)
+            .map(|(id, (_, _, event))| (*id, event.clone()))
+            .collect())
+    }
+
+    fn claim(&self, key: &str) -> Result<Option<StoredClaim>, Fault> {
+        Ok(self.claims.get(key).map(|(claim, confirmed)| StoredClaim {
+            fingerprint: claim.fingerprint.clone(),
+            sku: claim.sku.clone(),
+            confirmed: *confirmed,
+        }))
+    }
+
+    fn insert_claim(&mut self, claim: &Claim) -> Result<bool, Fault> {
+        if self.claims.contains_key(&claim.key) {
+            return Ok(false);
+        }
+        self.claims.insert(claim.key.clone(), (claim.clone(), false));
+        Ok(true)
+    }
+
+    fn confirm_claim(&mut self, claim: &Claim) -> Result<(), Fault> {
+        self.claims.entry(claim.key.clone()).or_insert_with(|| (claim.clone(), true)).1 = true;
+        Ok(())
+    }
+
+    fn release_claim(&mut self, key: &str, fingerprint: &str) -> Result<(), Fault> {
+        if self
+            .claims
+            .get(key)
+            .is_some_and(|(claim, confirmed)| !confirmed && claim.fingerprint == fingerprint)
+        {
+            self.claims.remove(key);
+        }
+        Ok(())
+    }
+
+    fn forget_claims_before(&mut self, at: Millis) -> Result<(), Fault> {
+        self.claims.retain(|_, (claim, _)| claim.permanent || claim.at >= at);
+        Ok(())
+    }
+}

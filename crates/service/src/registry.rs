@@ -1,0 +1,149 @@
+//! The registry's service: the catalog of products, the event feed, and idempotency claims,
+//! over a [`RegistryStore`]. One object, `catalog`, holds the products and the feed; objects
+//! `claims-N` hold claims, spread by a hash of the key so that no single object sees every
+//! reservation ([`claims_shard`]).
+
+use backorder_api::output::{EventDoc, FeedDoc, FeedEntryDoc};
+use backorder_api::ApiError;
+use backorder_core::replies::KEY_RETENTION_MS;
+use backorder_core::Millis;
+use backorder_records::{decode, encode};
+use std::hash::Hasher;
+
+use crate::protocol::{Claim, ClaimedBy, Delivered, Fault, RegistryCall, Reply, SkuEntry, SkuPage};
+
+/// Claims are spread over this many registry objects.
+pub const CLAIM_SHARDS: u64 = 16;
+/// Most feed entries one page returns.
+pub const MAX_FEED_PAGE: u32 = 500;
+/// Most catalog entries one page returns.
+pub const MAX_PRODUCT_PAGE: u32 = 200;
+
+/// The claims object a key lives in. FNV-1a of the key: the mapping is stored state (claims
+/// already written must be found again), so it may never change.
+pub fn claims_shard(key: &str) -> String {
+    let mut hash = fnv::FnvHasher::default();
+    hash.write(key.as_bytes());
+    format!("claims-{}", hash.finish() % CLAIM_SHARDS)
+}
+
+/// A stored claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredClaim {
+    pub fingerprint: String,
+    pub sku: String,
+    pub confirmed: bool,
+}
+
+/// Where a registry object's rows live.
+pub trait RegistryStore {
+    fn put_product(&mut self, entry: &SkuEntry) -> Result<(), Fault>;
+    /// Products with a SKU after `after`, by SKU.
+    fn products_after(&self, after: &str, limit: u32) -> Result<Vec<SkuEntry>, Fault>;
+    /// The last sequence number stored for `sku` (0 for none).
+    fn last_seq(&self, sku: &str) -> Result<u64, Fault>;
+    fn append_event(&mut self, sku: &str, seq: u64, event: &str) -> Result<(), Fault>;
+    /// Feed entries after the cursor `after`, oldest first: (id, stored event).
+    fn events_after(&self, after: u64, limit: u32) -> Result<Vec<(u64, String)>, Fault>;
+    fn claim(&self, key: &str) -> Result<Option<StoredClaim>, Fault>;
+    /// Stores a claim unless its key is taken; whether it was stored.
+    fn insert_claim(&mut self, claim: &Claim) -> Result<bool, Fault>;
+    /// Stores the claim as confirmed, or confirms the one under its key.
+    fn confirm_claim(&mut self, claim: &Claim) -> Result<(), Fault>;
+    /// Deletes the claim under `key` if it has this fingerprint and is not confirmed.
+    fn release_claim(&mut self, key: &str, fingerprint: &str) -> Result<(), Fault>;
+    /// Forgets claims that are not permanent and were made before `at`.
+    fn forget_claims_before(&mut self, at: Millis) -> Result<(), Fault>;
+}
+
+/// What a registry object keeps in memory between calls.
+#[derive(Clone, Debug)]
+pub struct RegistryState {
+    /// When expired claims were last forgotten (claim time), to do it at most once a minute.
+    pruned_at: Millis,
+}
+
+impl Default for RegistryState {
+    fn default() -> Self {
+        RegistryState { pruned_at: Millis::MIN }
+    }
+}
+
+/// Answers one call. A [`Fault`] means storage failed.
+pub fn handle(
+    store: &mut impl RegistryStore,
+    state: &mut RegistryState,
+    call: RegistryCall,
+) -> Result<Reply, Fault> {
+    Ok(match call {
+        RegistryCall::ListProduct { entry } => {
+            store.put_product(&entry)?;
+            Reply::json(200, &entry)
+        }
+        RegistryCall::Products { after, limit } => {
+            let skus = store.products_after(&after, limit.clamp(1, MAX_PRODUCT_PAGE))?;
+            Reply::json(200, &SkuPage { skus })
+        }
+        RegistryCall::AppendEvents { events } => append_events(store, &events)?,
+        RegistryCall::Feed { after, limit } => feed(store, after, limit.clamp(1, MAX_FEED_PAGE))?,
+        RegistryCall::Claim { claim } => {
+            if claim.at.saturating_sub(state.pruned_at) > 60_000 {
+                store.forget_claims_before(claim.at - KEY_RETENTION_MS)?;
+                state.pruned_at = claim.at;
+            }
+            if !store.insert_claim(&claim)? {
+                let existing = store.claim(&claim.key)?;
+                if existing.map(|c| c.fingerprint) != Some(claim.fingerprint) {
+                    return Ok(ApiError::key_reused().into());
+                }
+            }
+            Reply::json(200, &ClaimedBy { sku: claim.sku })
+        }
+        RegistryCall::ConfirmClaim { claim } => {
+            store.confirm_claim(&claim)?;
+            Reply::json(200, &ClaimedBy { sku: claim.sku })
+        }
+        RegistryCall::ReleaseClaim { claim } => {
+            store.release_claim(&claim.key, &claim.fingerprint)?;
+            Reply::json(200, &ClaimedBy { sku: claim.sku })
+        }
+        RegistryCall::FindClaim { key } => match store.claim(&key)? {
+            Some(claim) => Reply::json(200, &ClaimedBy { sku: claim.sku }),
+            None => ApiError::not_found("no such claim").into(),
+        },
+    })
+}
+
+/// Appends one SKU's events in sequence: repeats are skipped, so redelivery is harmless; a
+/// gap is refused, so nothing is ever skipped.
+fn append_events(store: &mut impl RegistryStore, events: &[EventDoc]) -> Result<Reply, Fault> {
+    let Some(sku) = events.first().map(|event| event.sku.clone()) else {
+        return Ok(Reply::json(200, &Delivered { up_to: 0 }));
+    };
+    let mut last = store.last_seq(&sku)?;
+    for event in events {
+        if event.sku != sku {
+            return Ok(ApiError::invalid("one delivery carries one SKU's events").into());
+        }
+        if event.seq <= last {
+            continue;
+        }
+        if event.seq != last + 1 {
+            let message = format!("{sku}: expected event {}, got {}", last + 1, event.seq);
+            return Ok(ApiError::new(409, "sequence_gap", message).into());
+        }
+        store.append_event(&sku, event.seq, &encode(event))?;
+        last = event.seq;
+    }
+    Ok(Reply::json(200, &Delivered { up_to: last }))
+}
+
+fn feed(store: &impl RegistryStore, after: u64, limit: u32) -> Result<Reply, Fault> {
+    let mut events = Vec::new();
+    for (id, text) in store.events_after(after, limit)? {
+        let event: EventDoc = decode(&text).map_err(|e| Fault::new("a stored event", e))?;
+        events.push(FeedEntryDoc { id, event });
+    }
+    let next_cursor = events.last().map_or(after, |entry| entry.id);
+    Ok(Reply::json(200, &FeedDoc { events, next_cursor }))
+}

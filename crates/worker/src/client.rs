@@ -1,0 +1,124 @@
+//! The typed client for the Durable Objects, used by the edge and by the objects themselves:
+//! each call is one JSON document POSTed to the object, each answer a [`Reply`].
+
+use backorder_api::output::EventDoc;
+use backorder_service::protocol::{
+    Claim, ClaimedBy, Delivered, KeySpace, LedgerCall, RegistryCall, Reply, SkuEntry, SkuPage,
+};
+use backorder_service::registry::claims_shard;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsCast;
+use worker::{Env, Error, Request, Response, Result, Stub};
+
+const SKU_LEDGER: &str = "SKU_LEDGER";
+const REGISTRY: &str = "REGISTRY";
+/// The registry object that lists products and keeps the event feed.
+const CATALOG: &str = "catalog";
+
+/// Calls the ledger of `call.sku`.
+pub async fn ledger(env: &Env, call: &LedgerCall) -> Result<Reply> {
+    send(env.durable_object(SKU_LEDGER)?.id_from_name(&call.sku)?.get_stub()?, call).await
+}
+
+/// Calls the registry object `name`.
+async fn registry(env: &Env, name: &str, call: &RegistryCall) -> Result<Reply> {
+    send(env.durable_object(REGISTRY)?.id_from_name(name)?.get_stub()?, call).await
+}
+
+/// Claims an idempotency key (or order id) for one request across every SKU: a reuse with
+/// another request is answered 422 before any ledger sees it.
+pub async fn claim(env: &Env, claim: &Claim) -> Result<Reply> {
+    registry(env, &claims_shard(&claim.key), &RegistryCall::Claim { claim: claim.clone() }).await
+}
+
+/// Confirms a claim (its request succeeded) or releases it (it was refused).
+pub async fn settle(env: &Env, claim: Claim, succeeded: bool) -> Result<Reply> {
+    let shard = claims_shard(&claim.key);
+    let call =
+        if succeeded { RegistryCall::ConfirmClaim { claim } } else { RegistryCall::ReleaseClaim { claim } };
+    registry(env, &shard, &call).await
+}
+
+/// The SKU an order is on, if the order exists.
+pub async fn order_sku(env: &Env, order_id: &str) -> Result<Option<String>> {
+    let key = KeySpace::Order.key(order_id);
+    let reply = registry(env, &claims_shard(&key), &RegistryCall::FindClaim { key }).await?;
+    Ok(match reply.status {
+        200 => Some(decode::<ClaimedBy>(&reply)?.sku),
+        _ => None,
+    })
+}
+
+/// Lists (or renames) a product in the catalog.
+pub async fn list_product(env: &Env, entry: SkuEntry) -> Result<()> {
+    expect_ok(registry(env, CATALOG, &RegistryCall::ListProduct { entry }).await?).map(drop)
+}
+
+/// A page of the catalog.
+pub async fn products(env: &Env, after: String, limit: u32) -> Result<SkuPage> {
+    decode(&expect_ok(registry(env, CATALOG, &RegistryCall::Products { after, limit }).await?)?)
+}
+
+/// A page of the event feed, as the public document.
+pub async fn feed(env: &Env, after: u64, limit: u32) -> Result<Reply> {
+    registry(env, CATALOG, &RegistryCall::Feed { after, limit }).await
+}
+
+/// Sends a SKU's undelivered events (oldest first) to the feed; the last sequence number the
+/// feed holds for the SKU.
+pub async fn deliver_events(env: &Env, events: Vec<EventDoc>) -> Result<u64> {
+    let reply = expect_ok(registry(env, CATALOG, &RegistryCall::AppendEvents { events }).await?)?;
+    Ok(decode::<Delivered>(&reply)?.up_to)
+}
+
+fn expect_ok(reply: Reply) -> Result<Reply> {
+    match reply.status {
+        200 => Ok(reply),
+        status => Err(Error::from(format!("the registry answered {status}: {}", reply.body))),
+    }
+}
+
+fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T> {
+    serde_json::from_str(&reply.body).map_err(|e| Error::from(format!("an object answered badly: {e}")))
+}
+
+async fn send(stub: Stub, call: &impl Serialize) -> Result<Reply> {
+    let body = serde_json::to_string(call)?;
+    // web_sys's own Request and the stub's own fetch: worker's `RequestInit` would also encode
+    // Cloudflare's `cf` options (through serde-wasm-bindgen), which internal calls never set.
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&body.into());
+    let request = web_sys::Request::new_with_str_and_init("https://object/", &init)?;
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(stub.into_rpc::<ObjectStub>().fetch(&request))
+            .await?
+            .unchecked_into();
+    let text = wasm_bindgen_futures::JsFuture::from(response.text()?).await?;
+    Ok(Reply { status: response.status(), body: text.as_string().unwrap_or_default() })
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A Durable Object stub as the runtime gives it, for calling its `fetch` directly.
+    type ObjectStub;
+    #[wasm_bindgen(method)]
+    fn fetch(this: &ObjectStub, request: &web_sys::Request) -> js_sys::Promise;
+}
+
+/// The call an object received, or the 400 it answers when the body is not one.
+pub async fn received<T: DeserializeOwned>(mut request: Request) -> Result<std::result::Result<T, Reply>> {
+    let text = request.text().await?;
+    Ok(serde_json::from_str(&text).map_err(|error| {
+        backorder_api::ApiError::invalid(format!("not a call this object takes: {error}")).into()
+    }))
+}
+
+/// An object's answer: the reply's status and JSON body, nothing else (the edge adds the
+/// headers a client needs).
+pub fn respond(reply: Reply) -> Result<Response> {
+    let headers = worker::Headers::new();
+    headers.set("content-type", "application/json")?;
+    Ok(Response::ok(reply.body)?.with_status(reply.status).with_headers(headers))
+}

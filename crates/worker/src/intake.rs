@@ -1,0 +1,280 @@
+//! What the edge does with a public request, decided once: the request's route, query, key
+//! and body are parsed and validated here, and become a [`Plan`] of typed calls to the
+//! Durable Objects. Pure, and tested natively; the edge only carries the plan out.
+
+use backorder_api::ids::reservation_sku;
+use backorder_api::input::{
+    parse, CancelRequest, OrderRequest, PurchaseOrderRequest, ReceiptRequest, ReservationRequest, ShipDoc,
+};
+use backorder_api::policy::ProductInput;
+use backorder_api::{validate, ApiError};
+use backorder_core::Millis;
+use backorder_service::protocol::{Claim, KeySpace, LedgerCall, LedgerOp};
+use backorder_service::registry::{MAX_FEED_PAGE, MAX_PRODUCT_PAGE};
+
+use crate::routes::Route;
+
+/// A public request, as far as the edge reads it.
+#[derive(Clone, Debug)]
+pub struct Incoming<'a> {
+    pub route: Route,
+    /// The query string, without `?`.
+    pub query: &'a str,
+    pub key: Option<&'a str>,
+    /// The shopper's address, when it identifies one.
+    pub client: Option<&'a str>,
+    pub body: &'a [u8],
+    /// The development clock's `now`, when one was sent.
+    pub now: Option<Millis>,
+}
+
+/// What the edge will do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Plan {
+    /// One call to a SKU's ledger; its reply is the answer.
+    Ledger(LedgerCall),
+    /// Claim the key across every SKU first, then call the ledger. An order's claim (its id,
+    /// kept for good) is confirmed when the order is created and released when it is refused.
+    Claimed { claim: Claim, call: LedgerCall },
+    /// Find which SKU an order is on, then call that ledger.
+    ByOrder { order_id: String, now: Option<Millis>, op: LedgerOp },
+    /// A page of the catalog with each product's summary.
+    Products { after: String, limit: u32 },
+    /// A page of the event feed.
+    Events { after: u64, limit: u32 },
+}
+
+/// The plan for a request; `wall_clock` dates claims when no development clock is set.
+pub fn plan(request: Incoming<'_>, wall_clock: Millis) -> Result<Plan, ApiError> {
+    let Incoming { route, query, key, client, body, now } = request;
+    if let Some(key) = key {
+        validate::idempotency_key(key)?;
+    }
+    let at = now.unwrap_or(wall_clock);
+    let call = |sku: String, key: Option<&str>, op: LedgerOp| LedgerCall {
+        sku,
+        now,
+        key: key.map(str::to_string),
+        client: client.map(str::to_string),
+        op,
+    };
+    Ok(match route {
+        Route::Availability { sku } => {
+            let (qty, ship) = availability_query(query)?;
+            Plan::Ledger(call(sku, None, LedgerOp::Availability { qty, ship }))
+        }
+        Route::CreateReservation => {
+            let request: ReservationRequest = parse(body)?;
+            request.validate()?;
+            let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key header is required"))?;
+            // The ledger picks the reservation's id; a retry must match whatever it picked.
+            let fingerprint = request.command(String::new(), None).fingerprint();
+            let claim = Claim::new(KeySpace::Reservation, key, &request.sku, &fingerprint, at);
+            let op = LedgerOp::Reserve { qty: request.qty, ship: request.ship };
+            Plan::Claimed { claim, call: call(request.sku, Some(key), op) }
+        }
+        Route::GetReservation { id, sku } => Plan::Ledger(call(sku, None, LedgerOp::GetReservation { id })),
+        Route::ReleaseReservation { id, sku } => Plan::Ledger(call(sku, None, LedgerOp::Release { id })),
+        Route::PutProduct { sku } => {
+            let input: ProductInput = parse(body)?;
+            Plan::Ledger(call(sku, None, LedgerOp::PutProduct { input }))
+        }
+        Route::GetProduct { sku } => Plan::Ledger(call(sku, None, LedgerOp::GetProduct)),
+        Route::Backorders { sku } => Plan::Ledger(call(sku, None, LedgerOp::Backorders)),
+        Route::Receive { sku } => {
+            let receipt: ReceiptRequest = parse(body)?;
+            receipt.validate()?;
+            let fingerprint = receipt.command().fingerprint();
+            let ledger = call(sku.clone(), key, LedgerOp::Receive { receipt });
+            match key {
+                Some(key) => Plan::Claimed {
+                    claim: Claim::new(KeySpace::Receipt, key, &sku, &fingerprint, at),
+                    call: ledger,
+                },
+                None => Plan::Ledger(ledger),
+            }
+        }
+        Route::PutPurchaseOrder { sku, po_id } => {
+            let order: PurchaseOrderRequest = parse(body)?;
+            order.validate()?;
+            Plan::Ledger(call(sku, None, LedgerOp::SetPurchaseOrder { po_id, order }))
+        }
+        Route::DeletePurchaseOrder { sku, po_id } => {
+            Plan::Ledger(call(sku, None, LedgerOp::CancelPurchaseOrder { po_id }))
+        }
+        Route::CreateOrder => {
+            let request: OrderRequest = parse(body)?;
+            request.validate()?;
+            let [line] = request.lines.as_slice() else {
+                return Err(ApiError::invalid("an order carries exactly one line here"));
+            };
+            if line.reservation_id.as_deref().is_some_and(|id| reservation_sku(id) != Some(line.sku.as_str()))
+            {
+                return Err(ApiError::invalid("reservation_id is not a reservation of this line's sku"));
+            }
+            let fingerprint = line.command(&request.order_id).fingerprint();
+            let claim = Claim::new(KeySpace::Order, &request.order_id, &line.sku, &fingerprint, at);
+            let op = LedgerOp::Confirm { order_id: request.order_id.clone(), line: line.clone() };
+            Plan::Claimed { claim, call: call(line.sku.clone(), None, op) }
+        }
+        Route::GetOrder { order_id } => {
+            Plan::ByOrder { op: LedgerOp::GetOrder { order_id: order_id.clone() }, order_id, now }
+        }
+        Route::CancelOrder { order_id } => {
+            let request: CancelRequest =
+                if body.is_empty() { CancelRequest::default() } else { parse(body)? };
+            let op = LedgerOp::Cancel { order_id: order_id.clone(), scope: request.scope };
+            Plan::ByOrder { order_id, now, op }
+        }
+        Route::ListProducts => {
+            let (after, limit) = page_query(query, MAX_PRODUCT_PAGE, 50)?;
+            Plan::Products { after: after.unwrap_or_default(), limit }
+        }
+        Route::Events => {
+            let (after, limit) = page_query(query, MAX_FEED_PAGE, 100)?;
+            let after = match after.as_deref() {
+                None | Some("") => 0,
+                Some(text) => {
+                    text.parse().map_err(|_| ApiError::invalid("after must be a cursor from next_cursor"))?
+                }
+            };
+            Plan::Events { after, limit }
+        }
+    })
+}
+
+/// `qty` and `ship` of an availability request; other parameters (cache busters) are ignored.
+fn availability_query(query: &str) -> Result<(Option<u32>, ShipDoc), ApiError> {
+    let (mut qty, mut ship) = (None, ShipDoc::Partial);
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        match name.as_ref() {
+            "qty" => {
+                let parsed =
+                    value.parse::<u32>().map_err(|_| ApiError::invalid("qty must be a whole number"))?;
+                validate::line_qty(parsed)?;
+                qty = Some(parsed);
+            }
+            "ship" => {
+                ship = match value.as_ref() {
+                    "partial" => ShipDoc::Partial,
+                    "complete" => ShipDoc::Complete,
+                    _ => return Err(ApiError::invalid("ship must be partial or complete")),
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((qty, ship))
+}
+
+/// `after` and `limit` (1 to `max`, `default` when absent) of a paged listing.
+fn page_query(query: &str, max: u32, default: u32) -> Result<(Option<String>, u32), ApiError> {
+    let (mut after, mut limit) = (None, default);
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        match name.as_ref() {
+            "after" => after = Some(value.into_owned()),
+            "limit" => match value.parse::<u32>() {
+                Ok(n) if (1..=max).contains(&n) => limit = n,
+                _ => return Err(ApiError::invalid(format!("limit must be between 1 and {max}"))),
+            },
+            _ => {}
+        }
+    }
+    Ok((after, limit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: Millis = 1_795_687_200_000;
+
+    fn incoming<'a>(route: Route, query: &'a str, key: Option<&'a str>, body: &'a [u8]) -> Incoming<'a> {
+        Incoming { route, query, key, client: Some("203.0.113.5"), body, now: None }
+    }
+
+    #[test]
+    fn a_reservation_is_claimed_then_sent_to_its_ledger() {
+        let body = br#"{"sku":"PHONE-1","qty":2}"#;
+        let plan = plan(incoming(Route::CreateReservation, "", Some("k-1"), body), T0).unwrap();
+        let Plan::Claimed { claim, call } = plan else { panic!("{plan:?}") };
+        assert_eq!(claim, Claim::new(KeySpace::Reservation, "k-1", "PHONE-1", "reserve|2|partial", T0));
+        assert_eq!(
+            (call.sku.as_str(), call.key.as_deref(), call.client.as_deref()),
+            ("PHONE-1", Some("k-1"), Some("203.0.113.5"))
+        );
+        assert_eq!(call.op, LedgerOp::Reserve { qty: 2, ship: ShipDoc::Partial });
+    }
+
+    #[test]
+    fn bad_requests_are_refused_before_any_object_is_called() {
+        let order = |body: &'static str| incoming(Route::CreateOrder, "", None, body.as_bytes());
+        let cases = [
+            (
+                incoming(Route::CreateReservation, "", None, br#"{"sku":"A","qty":1}"#),
+                "Idempotency-Key header is required",
+            ),
+            (
+                incoming(Route::CreateReservation, "", Some("bad key"), br#"{"sku":"A","qty":1}"#),
+                "Idempotency-Key must be",
+            ),
+            (
+                incoming(Route::CreateReservation, "", Some("k"), br#"{"sku":"A","qty":0}"#),
+                "qty must be between",
+            ),
+            (
+                incoming(Route::Availability { sku: "A".into() }, "qty=x", None, b""),
+                "qty must be a whole number",
+            ),
+            (incoming(Route::Availability { sku: "A".into() }, "ship=later", None, b""), "ship must be"),
+            (incoming(Route::Events, "limit=501", None, b""), "limit must be between 1 and 500"),
+            (incoming(Route::Events, "after=-1", None, b""), "after must be a cursor"),
+            (incoming(Route::ListProducts, "limit=0", None, b""), "limit must be between 1 and 200"),
+            (order(r#"{"order_id":"1","lines":[]}"#), "at least one line"),
+            (
+                order(r#"{"order_id":"1","lines":[{"sku":"A","qty":1},{"sku":"B","qty":1}]}"#),
+                "exactly one line",
+            ),
+            (
+                order(
+                    r#"{"order_id":"1","lines":[{"sku":"A","qty":1,"reservation_id":"res_0123456789abcdef00010203.B"}]}"#,
+                ),
+                "reservation_id",
+            ),
+            (
+                incoming(Route::Receive { sku: "A".into() }, "", None, br#"{"qty":1000000001}"#),
+                "qty must be at most",
+            ),
+        ];
+        for (request, message) in cases {
+            let error = plan(request.clone(), T0).unwrap_err();
+            assert_eq!(error.status, 400, "{request:?}");
+            assert!(error.message.contains(message), "{request:?}: {}", error.message);
+        }
+    }
+
+    #[test]
+    fn queries_are_decoded() {
+        let plan = plan(
+            incoming(Route::Availability { sku: "A".into() }, "qty=3&ship=complete&_=123", None, b""),
+            T0,
+        );
+        let Ok(Plan::Ledger(call)) = plan else { panic!("{plan:?}") };
+        assert_eq!(call.op, LedgerOp::Availability { qty: Some(3), ship: ShipDoc::Complete });
+        let plan = super::plan(incoming(Route::ListProducts, "after=A%2Eb&limit=2", None, b""), T0);
+        assert_eq!(plan, Ok(Plan::Products { after: "A.b".into(), limit: 2 }));
+    }
+
+    #[test]
+    fn orders_claim_their_id_and_cancels_find_their_sku() {
+        let body = br##"{"order_id":"#1001","lines":[{"sku":"A","qty":1}]}"##;
+        let Ok(Plan::Claimed { claim, call }) = plan(incoming(Route::CreateOrder, "", None, body), T0) else {
+            panic!()
+        };
+        assert_eq!((claim.key.as_str(), claim.permanent), ("order:#1001", true));
+        assert_eq!(call.key, None, "the order id is the key");
+        let cancel =
+            plan(incoming(Route::CancelOrder { order_id: "#1001".into() }, "", None, b""), T0).unwrap();
+        assert!(matches!(cancel, Plan::ByOrder { ref order_id, .. } if order_id == "#1001"), "{cancel:?}");
+    }
+}
