@@ -22,7 +22,14 @@ export const BUILT_WORKER = {
  * than the Worker that calls it; `"shared"` runs them in the edge's isolate, as `wrangler dev`
  * does.
  */
-export async function startWorkerd({ stateDir, token, inspector, isolates = "separate", worker: code = BUILT_WORKER }) {
+export async function startWorkerd({
+  stateDir,
+  token,
+  inspector,
+  isolates = "separate",
+  worker: code = BUILT_WORKER,
+  ready = "/v1/ready-check",
+}) {
   const dir = mkdtempSync(path.join(tmpdir(), "backorder-workerd-"));
   cpSync(code.dir, path.join(dir, "build"), { recursive: true });
   const port = await freePort();
@@ -63,22 +70,27 @@ ${worker("edge", { hostsObjects: !separate })}${separate ? worker("ledger", { ho
   );
   const binary = path.join(root, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
   const args = ["serve", "config.capnp", "--experimental", ...(inspector ? [`--inspector-addr=${inspector}`] : [])];
+  const spawned = performance.now();
   const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "inherit", "inherit"] });
   const killOnExit = () => child.kill("SIGKILL");
   process.on("exit", killOnExit);
   const url = `http://127.0.0.1:${port}`;
+  // Polled every 2 ms, so that the time to the first answer (the cold start) is measured too.
   for (let i = 0; ; i++) {
     try {
-      await fetch(`${url}/v1/ready-check`);
+      await fetch(`${url}${ready}`);
       break;
     } catch (error) {
-      if (i > 100 || child.exitCode !== null) throw new Error(`workerd did not start: ${error}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (i > 2_500 || child.exitCode !== null) throw new Error(`workerd did not start: ${error}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
+  const startedMs = performance.now() - spawned;
   const ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
   return {
     url,
+    /** From spawning workerd to the first answer, in ms. */
+    startedMs,
     /** CPU time workerd has used so far (user + system, every thread), in ms, from /proc. */
     cpuMs() {
       // Fields after the command name (which is in parentheses): utime and stime are 12th and 13th.

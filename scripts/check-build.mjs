@@ -18,7 +18,7 @@ const newest = (dir) =>
     .filter((entry) => entry.isFile())
     .map((entry) => statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs)
     .reduce((a, b) => Math.max(a, b), 0);
-const sources = Math.max(...["crates/core/src", "crates/api/src", "crates/worker/src"].map((d) => newest(path.join(root, d))));
+const sources = Math.max(...["crates/core/src", "crates/api/src", "crates/records/src", "crates/service/src", "crates/worker/src"].map((d) => newest(path.join(root, d))));
 if (sources > built) {
   console.error("The worker build is older than its sources: run `npm run build`.");
   process.exit(1);

@@ -23,6 +23,10 @@ async fn call(stub: Stub, path: &str, body: &[u8]) -> Result<web_sys::Response> 
 
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    // Like the product's edge, a request for no endpoint is answered without an object.
+    if req.method() != Method::Post {
+        return Response::error("no endpoint", 404);
+    }
     let body = req.bytes().await?;
     let key = req.headers().get("idempotency-key")?.unwrap_or_default();
     let claim =

@@ -9,7 +9,16 @@ pub const MAX_STOCK_QTY: u32 = 1_000_000_000;
 
 /// SKUs: 1–64 characters of `[A-Za-z0-9._-]`.
 pub fn sku(text: &str) -> Result<(), ApiError> {
-    identifier(text, "sku", |b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    identifier(text, "sku", sku_byte)
+}
+
+/// Whether `text` is a SKU (the widget's check, without the error message's formatting).
+pub fn is_sku(text: &str) -> bool {
+    (1..=64).contains(&text.len()) && text.bytes().all(sku_byte)
+}
+
+fn sku_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')
 }
 
 /// Order and purchase-order ids: 1–64 characters of `[A-Za-z0-9._:#-]`.
@@ -58,9 +67,11 @@ mod tests {
     #[test]
     fn skus() {
         for ok in ["PHONE-1", "a", "x.y_z-9", &"A".repeat(64)] {
+            assert!(is_sku(ok), "{ok}");
             assert_eq!(sku(ok), Ok(()), "{ok}");
         }
         for bad in ["", "with space", "slash/", "ünï", "<script>", &"A".repeat(65)] {
+            assert!(!is_sku(bad), "{bad}");
             let error = sku(bad).unwrap_err();
             assert_eq!((error.status, error.code), (400, "invalid_request"), "{bad}");
         }

@@ -1,36 +1,35 @@
 //! backorder-widget: the `<backorder-status>` element's WebAssembly.
 //!
 //! The loader (`crates/widget/loader.js`) defines the custom element and calls [`mount`] for
-//! each one. This crate fetches the SKU's availability snapshot once, builds the Shadow DOM
-//! with `createElement`/`textContent` only, and on every quantity change quotes locally with
+//! each one with the availability document it fetched. This crate reads that document into
+//! the core's snapshot with serde-wasm-bindgen (the one mapping, `AvailabilityDoc::to_snapshot`,
+//! shared with the edge and tested natively), builds the Shadow DOM with
+//! `createElement`/`textContent` only, and on every quantity change quotes locally with
 //! backorder-core — the same `Availability::quote` the edge answers reservations with — so
 //! there is no request per keystroke. The button reserves (one Idempotency-Key per click,
-//! reused on retry) and dispatches `backorder:reserved`. If the edge cannot be reached the
-//! element collapses and one warning is logged.
-
-#![no_std]
-
-extern crate alloc;
-#[cfg(test)]
-extern crate std;
+//! reused on retry) with gloo-net, dispatches `backorder:reserved`, and renders the
+//! availability the reservation's answer carries. If the edge cannot be reached the element
+//! collapses and one warning is logged.
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests;
-mod snapshot;
 pub mod view;
 
-use alloc::rc::Rc;
-use alloc::string::{String, ToString};
-use core::cell::RefCell;
-use core::sync::atomic::{AtomicBool, Ordering};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use backorder_api::input::ReservationRequest;
+use backorder_api::output::AvailabilityDoc;
 use backorder_core::{Date, Snapshot};
+use gloo_events::EventListener;
+use gloo_net::http::Request;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    CustomEvent, CustomEventInit, Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement,
-    Request, RequestCache, RequestInit, Response, ShadowRootInit, ShadowRootMode,
+    CssStyleSheet, CustomEvent, CustomEventInit, Document, Element, HtmlButtonElement, HtmlElement,
+    HtmlInputElement, RequestCache, ShadowRoot, ShadowRootInit, ShadowRootMode,
 };
 
 use crate::view::{view, Texts, View};
@@ -43,14 +42,6 @@ use crate::view::{view, Texts, View};
 // atomics feature has no other threads that could share the allocator.
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
-
-/// No panic is expected; if one happens, trap without formatting a message (formatting
-/// would cost more bytes than the rest of the widget).
-#[cfg(all(target_arch = "wasm32", not(test)))]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
-}
 
 const STYLE: &str = ":host{display:block;min-height:var(--backorder-min-height,7.5em);color:inherit}\
 :host([hidden]){display:none}\
@@ -69,17 +60,31 @@ button:focus-visible,input:focus-visible{outline:2px solid var(--backorder-focus
 .split,.message{margin:0;font-size:.875em}\
 .split:empty,.message:empty{display:none}";
 
-/// Mounts the widget on `host` (a `<backorder-status sku>` or `[data-backorder-sku]`
-/// element). `api` is the edge's origin; `helpers` comes from the loader (`trust`: wraps
-/// JSON-LD text for Trusted Types); `snapshot` is the availability document the loader
-/// fetched while the wasm was loading (`null` when that request failed).
 #[wasm_bindgen]
-pub fn mount(host: HtmlElement, api: String, helpers: JsValue, snapshot: JsValue) {
-    wasm_bindgen_futures::spawn_local(async move {
-        if let Err(problem) = start(host, api, helpers, snapshot).await {
-            warn_once(&problem);
-        }
-    });
+extern "C" {
+    /// What the loader hands the widget besides the document.
+    pub type Helpers;
+    /// Wraps JSON-LD text for Trusted Types (a TrustedScript); `undefined` when the page's
+    /// policy forbids it, and the text itself where Trusted Types do not exist.
+    #[wasm_bindgen(method)]
+    fn trust(this: &Helpers, json: &str) -> JsValue;
+
+    #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
+    type IntlDateFormat;
+    #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "DateTimeFormat", catch)]
+    fn new(locale: &str, options: &JsValue) -> Result<IntlDateFormat, JsValue>;
+    #[wasm_bindgen(method, js_class = "DateTimeFormat", js_name = format)]
+    fn format(this: &IntlDateFormat, date: &js_sys::Date) -> String;
+}
+
+/// Mounts the widget on `host` (a `<backorder-status sku>` or `[data-backorder-sku]`
+/// element). `api` is the edge's origin; `availability` is the document the loader fetched
+/// while the wasm was loading (`null` when that request failed).
+#[wasm_bindgen]
+pub fn mount(host: HtmlElement, api: String, helpers: Helpers, availability: JsValue) {
+    if let Err(problem) = start(host, api, helpers, availability) {
+        warn_once(&problem);
+    }
 }
 
 /// Whether a warning was logged: a page with many widgets and a dead edge logs one.
@@ -99,7 +104,7 @@ struct Widget {
     host: HtmlElement,
     sku: String,
     api: String,
-    helpers: JsValue,
+    helpers: Helpers,
     texts: Texts,
     locale: String,
     /// Built after the first render: a page's first `Intl.DateTimeFormat` loads locale data
@@ -116,23 +121,27 @@ struct Widget {
     notice: String,
 }
 
-async fn start(host: HtmlElement, api: String, helpers: JsValue, prefetched: JsValue) -> Result<(), String> {
+/// The snapshot and product name an availability document describes.
+fn read_availability(value: JsValue) -> Option<(Snapshot, String)> {
+    let doc: AvailabilityDoc = serde_wasm_bindgen::from_value(value).ok()?;
+    Some((doc.to_snapshot()?, doc.name))
+}
+
+fn start(host: HtmlElement, api: String, helpers: Helpers, availability: JsValue) -> Result<(), String> {
     let sku = host
         .get_attribute("sku")
         .or_else(|| host.get_attribute("data-backorder-sku"))
-        .filter(|sku| valid_sku(sku))
+        .filter(|sku| backorder_api::validate::is_sku(sku))
         .ok_or("backorder-status: the sku attribute is missing or not a SKU")?;
     let shadow = host
         .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
         .map_err(|_| "shadow DOM unavailable")?;
     let document = host.owner_document().ok_or("backorder-status: no document")?;
     adopt_style(&document, &shadow)?;
-    // The loader passes the parsed document, or null when its request failed.
-    let loaded = if prefetched.is_object() {
-        snapshot::read(&prefetched)
-            .ok_or_else(|| concat(&["backorder-status: availability for ", &sku, " is not readable"]))
-    } else {
-        Err(concat(&["backorder-status: availability for ", &sku, " could not be loaded"]))
+    let loaded = match availability.is_object() {
+        true => read_availability(availability)
+            .ok_or_else(|| format!("backorder-status: availability for {sku} is not readable")),
+        false => Err(format!("backorder-status: availability for {sku} could not be loaded")),
     };
     match loaded {
         Ok((snapshot, name)) => show(host, sku, api, helpers, snapshot, name).map(drop),
@@ -148,7 +157,7 @@ fn show(
     host: HtmlElement,
     sku: String,
     api: String,
-    helpers: JsValue,
+    helpers: Helpers,
     snapshot: Snapshot,
     name: String,
 ) -> Result<Rc<RefCell<Widget>>, String> {
@@ -176,7 +185,8 @@ fn show(
     listen(&widget);
     let later = widget.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        next_task().await;
+        // A later task, so that the browser can paint what was rendered so far.
+        gloo_timers::future::TimeoutFuture::new(0).await;
         let mut w = later.borrow_mut();
         w.format = Some(DateFormat::new(&w.locale));
         w.render();
@@ -184,40 +194,18 @@ fn show(
     Ok(widget)
 }
 
-/// Resolves in a later task, so that the browser can paint what was rendered so far.
-async fn next_task() {
-    let timeout = js_sys::Reflect::get(&js_sys::global(), &"setTimeout".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    let Some(timeout) = timeout else { return };
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = timeout.call2(&JsValue::NULL, &resolve, &JsValue::from_f64(0.0));
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
 /// The widget's CSS as a constructed stylesheet, which a page's `style-src` CSP allows; a
 /// `<style>` element where constructed sheets are unsupported.
-fn adopt_style(document: &Document, shadow: &web_sys::ShadowRoot) -> Result<(), String> {
-    let method = |object: &JsValue, name: &str| {
-        js_sys::Reflect::get(object, &name.into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-    };
-    let adopted = method(&js_sys::global(), "CSSStyleSheet")
-        .and_then(|constructor| js_sys::Reflect::construct(&constructor, &js_sys::Array::new()).ok())
-        .filter(|sheet| {
-            method(sheet, "replaceSync").is_some_and(|replace| replace.call1(sheet, &STYLE.into()).is_ok())
-        })
-        .is_some_and(|sheet| {
-            js_sys::Reflect::set(shadow, &"adoptedStyleSheets".into(), &js_sys::Array::of1(&sheet))
-                .unwrap_or(false)
-        });
-    if !adopted {
-        append(document, shadow.as_ref(), "style", None, STYLE)?;
+fn adopt_style(document: &Document, shadow: &ShadowRoot) -> Result<(), String> {
+    let sheet = CssStyleSheet::new().ok().filter(|sheet| sheet.replace_sync(STYLE).is_ok());
+    match sheet {
+        Some(sheet) => shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet)),
+        None => drop(append(document, shadow.as_ref(), "style", None, STYLE)?),
     }
     Ok(())
 }
 
-fn build(document: &Document, shadow: &web_sys::ShadowRoot, host: &HtmlElement) -> Result<Parts, String> {
+fn build(document: &Document, shadow: &ShadowRoot, host: &HtmlElement) -> Result<Parts, String> {
     let root = append(document, shadow.as_ref(), "div", Some("root"), "")?;
     let status = append(document, &root, "p", Some("status"), "")?;
     status.set_attribute("aria-live", "polite").map_err(|_| "aria-live")?;
@@ -263,27 +251,43 @@ fn append(
 }
 
 fn listen(widget: &Rc<RefCell<Widget>>) {
-    let on_input = {
-        let widget = widget.clone();
-        Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-            let mut w = widget.borrow_mut();
-            w.notice.clear();
-            w.render();
-        })
-    };
-    let on_click = {
-        let widget = widget.clone();
-        Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-            let widget = widget.clone();
-            wasm_bindgen_futures::spawn_local(async move { reserve(&widget).await });
-        })
-    };
     let parts = &widget.borrow().parts;
-    let _ = parts.input.add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref());
-    let _ = parts.button.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+    let on_input = widget.clone();
+    let on_click = widget.clone();
     // The element lives as long as the page; so do its listeners.
-    on_input.forget();
-    on_click.forget();
+    EventListener::new(&parts.input, "input", move |_| {
+        let mut w = on_input.borrow_mut();
+        w.notice.clear();
+        w.render();
+    })
+    .forget();
+    EventListener::new(&parts.button, "click", move |_| {
+        let widget = on_click.clone();
+        wasm_bindgen_futures::spawn_local(async move { reserve(&widget).await });
+    })
+    .forget();
+}
+
+/// schema.org `Product` with an `Offer`, as JSON-LD.
+#[derive(Serialize)]
+struct ProductLd<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    sku: &'a str,
+    offers: OfferLd,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OfferLd {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    availability: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    availability_starts: Option<String>,
 }
 
 impl Widget {
@@ -294,7 +298,7 @@ impl Widget {
     fn render(&self) {
         // Until the locale's formatter exists, dates show as ISO (only a preorder's status
         // has one) and the split line waits.
-        let format = |date: Date| self.format.as_ref().map_or_else(|| iso(date), |f| f.format(date));
+        let format = |date: Date| self.format.as_ref().map_or_else(|| date.to_string(), |f| f.format(date));
         let mut shown: View = view(&self.snapshot, self.qty(), &self.texts, &format);
         if self.format.is_none() {
             shown.split_text.clear();
@@ -310,7 +314,7 @@ impl Widget {
         if let Some(label) = parts.input.parent_node().and_then(|label| label.first_child()) {
             label.set_text_content(Some(&self.texts.quantity));
         }
-        parts.input.set_max(&shown.max_qty.map_or_else(|| "10000".to_string(), view::count));
+        parts.input.set_max(&shown.max_qty.unwrap_or(backorder_api::validate::MAX_LINE_QTY).to_string());
         parts.split.set_text_content(Some(&shown.split_text));
         // The quoted dates, machine-readable, for the store's own scripts and for tests.
         let quote = shown.quote.as_ref();
@@ -328,39 +332,39 @@ impl Widget {
         self.structured_data(&shown);
     }
 
-    /// schema.org `Product` with an `Offer` (availability, availabilityStarts) as JSON-LD.
     fn structured_data(&self, shown: &View) {
-        let offer = js_sys::Object::new();
-        set(&offer, "@type", &"Offer".into());
-        let availability = concat(&["https://schema.org/", shown.status.schema_org()]);
-        set(&offer, "availability", &availability.into());
-        if let Some(date) = shown.available_from {
-            set(&offer, "availabilityStarts", &iso(date).into());
-        }
-        let product = js_sys::Object::new();
-        set(&product, "@context", &"https://schema.org".into());
-        set(&product, "@type", &"Product".into());
-        set(&product, "name", &self.name.as_str().into());
-        set(&product, "sku", &self.sku.as_str().into());
-        set(&product, "offers", &offer);
-        let Ok(json) = js_sys::JSON::stringify(&product) else { return };
+        let product = ProductLd {
+            context: "https://schema.org",
+            kind: "Product",
+            name: &self.name,
+            sku: &self.sku,
+            offers: OfferLd {
+                kind: "Offer",
+                availability: format!("https://schema.org/{}", shown.status.schema_org()),
+                availability_starts: shown.available_from.map(|date| date.to_string()),
+            },
+        };
+        let Ok(value) = serde_wasm_bindgen::to_value(&product) else { return };
+        let Some(json) = js_sys::JSON::stringify(&value).ok().and_then(|json| json.as_string()) else {
+            return;
+        };
         // Under Trusted Types a script's text must be a TrustedScript; the loader's policy
         // makes one (this JSON is never executed: its type is application/ld+json).
-        let trust = js_sys::Reflect::get(&self.helpers, &"trust".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        let text = match trust {
-            Some(trust) => trust.call1(&JsValue::NULL, &json).unwrap_or(JsValue::UNDEFINED),
-            None => json.into(),
-        };
+        let text = self.helpers.trust(&json);
         if !text.is_undefined() {
             let _ = js_sys::Reflect::set(&self.parts.structured, &"textContent".into(), &text);
         }
     }
 }
 
+/// What the widget reads of a reservation's answer: the SKU's availability after it.
+#[derive(Deserialize)]
+struct Reserved {
+    availability: Option<AvailabilityDoc>,
+}
+
 async fn reserve(widget: &Rc<RefCell<Widget>>) {
-    let (api, body, key) = {
+    let (api, request, key) = {
         let mut w = widget.borrow_mut();
         let qty = w.qty();
         if w.busy || qty == 0 {
@@ -369,22 +373,21 @@ async fn reserve(widget: &Rc<RefCell<Widget>>) {
         w.busy = true;
         w.notice.clear();
         let key = w.pending_key.get_or_insert_with(random_key).clone();
-        // The SKU is validated to [A-Za-z0-9._-], so it needs no JSON escaping.
-        let body = concat(&["{\"sku\":\"", &w.sku, "\",\"qty\":", &view::count(qty), "}"]);
+        let request = ReservationRequest { sku: w.sku.clone(), qty, ship: Default::default() };
         w.render();
-        (w.api.clone(), body, key)
+        (w.api.clone(), request, key)
     };
-    let outcome = post_reservation(&api, &body, &key).await;
+    let outcome = post_reservation(&api, &request, &key).await;
     let reserved = {
         let mut w = widget.borrow_mut();
         w.busy = false;
-        match &outcome {
+        match outcome {
             // An answer arrived, so the next click is a new request with a new key — unless the
             // edge failed, when the hold may exist: a retry must reuse the key.
-            Ok((status, reservation)) if *status < 500 => {
+            Ok((status, reservation)) if status < 500 => {
                 w.pending_key = None;
-                w.notice = if *status == 201 { w.texts.reserved.clone() } else { w.texts.failed.clone() };
-                (*status == 201).then(|| reservation.clone())
+                w.notice = if status == 201 { w.texts.reserved.clone() } else { w.texts.failed.clone() };
+                (status == 201).then_some(reservation)
             }
             Ok(_) | Err(_) => {
                 w.notice = w.texts.failed.clone();
@@ -401,67 +404,40 @@ async fn reserve(widget: &Rc<RefCell<Widget>>) {
         if let Ok(event) = CustomEvent::new_with_event_init_dict("backorder:reserved", &init) {
             let _ = host.dispatch_event(&event);
         }
+        // The answer carries the stock after the hold: no second request to render it.
+        let fresh = serde_wasm_bindgen::from_value::<Reserved>(reservation).ok().and_then(|r| r.availability);
+        if let Some((snapshot, name)) = fresh.and_then(|doc| Some((doc.to_snapshot()?, doc.name))) {
+            let mut w = widget.borrow_mut();
+            w.snapshot = snapshot;
+            w.name = name;
+        }
     }
     widget.borrow().render();
-    if outcome.is_ok() {
-        reload(widget).await;
-    }
 }
 
-/// Fetches a fresh snapshot (the stock just changed) and renders it; on failure the widget
-/// keeps the one it has.
-async fn reload(widget: &Rc<RefCell<Widget>>) {
-    let (api, sku) = {
-        let w = widget.borrow();
-        (w.api.clone(), w.sku.clone())
-    };
-    if let Ok((snapshot, name)) = fetch_fresh_availability(&api, &sku).await {
-        let mut w = widget.borrow_mut();
-        w.snapshot = snapshot;
-        w.name = name;
-        w.render();
-    }
-}
-
-async fn fetch_fresh_availability(api: &str, sku: &str) -> Result<(Snapshot, String), String> {
-    let init = RequestInit::new();
-    init.set_method("GET");
-    init.set_cache(RequestCache::NoStore);
-    let url = concat(&[api, "/v1/skus/", sku, "/availability"]);
-    let (status, json) = fetch_json(&url, &init).await?;
-    if status != 200 {
-        return Err(concat(&[
-            "backorder-status: availability for ",
-            sku,
-            " answered ",
-            &view::count(status.into()),
-        ]));
-    }
-    snapshot::read(&json)
-        .ok_or_else(|| concat(&["backorder-status: availability for ", sku, " is not readable"]))
-}
-
-async fn post_reservation(api: &str, body: &str, key: &str) -> Result<(u16, JsValue), String> {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&body.into());
-    let headers = web_sys::Headers::new().map_err(|_| "headers")?;
-    headers.set("content-type", "application/json").map_err(|_| "header")?;
-    headers.set("idempotency-key", key).map_err(|_| "header")?;
-    init.set_headers(&headers);
-    fetch_json(&concat(&[api, "/v1/reservations"]), &init).await
-}
-
-async fn fetch_json(url: &str, init: &RequestInit) -> Result<(u16, JsValue), String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let request = Request::new_with_str_and_init(url, init)
-        .map_err(|_| concat(&["backorder-status: bad URL ", url]))?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+/// Posts a reservation; the answer's status and its JSON (parsed by the browser).
+async fn post_reservation(
+    api: &str,
+    request: &ReservationRequest,
+    key: &str,
+) -> Result<(u16, JsValue), String> {
+    let unreachable = |_| format!("backorder-status: {api} is unreachable");
+    let body = serde_wasm_bindgen::to_value(request)
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .and_then(|json| json.as_string())
+        .ok_or("backorder-status: the reservation could not be written")?;
+    let response = Request::post(&format!("{api}/v1/reservations"))
+        .header("content-type", "application/json")
+        .header("idempotency-key", key)
+        .cache(RequestCache::NoStore)
+        .body(body)
+        .map_err(unreachable)?
+        .send()
         .await
-        .map_err(|_| concat(&["backorder-status: ", url, " is unreachable"]))?
-        .unchecked_into();
-    let json = match response.json() {
-        Ok(promise) => JsFuture::from(promise).await.unwrap_or(JsValue::NULL),
+        .map_err(unreachable)?;
+    let json = match response.text().await {
+        Ok(text) => js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL),
         Err(_) => JsValue::NULL,
     };
     Ok((response.status(), json))
@@ -469,58 +445,20 @@ async fn fetch_json(url: &str, init: &RequestInit) -> Result<(u16, JsValue), Str
 
 fn set_date_attribute(element: &Element, name: &str, date: Option<Date>) {
     let _ = match date {
-        Some(date) => element.set_attribute(name, &iso(date)),
+        Some(date) => element.set_attribute(name, &date.to_string()),
         None => element.remove_attribute(name),
     };
 }
 
-/// Joins `parts` (string formatting machinery would add kilobytes to the wasm).
-fn concat(parts: &[&str]) -> String {
-    let mut joined = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        joined.push_str(part);
-    }
-    joined
-}
-
-fn set(object: &js_sys::Object, key: &str, value: &JsValue) {
-    let _ = js_sys::Reflect::set(object, &key.into(), value);
-}
-
-fn iso(date: Date) -> String {
-    let mut buf = [0u8; 10];
-    date.write_iso(&mut buf);
-    buf.iter().map(|&b| char::from(b)).collect()
-}
-
-fn valid_sku(sku: &str) -> bool {
-    (1..=64).contains(&sku.len())
-        && sku.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
-
-/// A fresh Idempotency-Key: 16 bytes from `crypto.getRandomValues` (available on plain-HTTP
-/// pages too, unlike `crypto.randomUUID`), in hex. Without Web Crypto, `Math.random` — keys
+/// A fresh Idempotency-Key: 16 random bytes in hex, from `crypto.getRandomValues` (available on
+/// plain-HTTP pages too, unlike `crypto.randomUUID`). Without Web Crypto, `Math.random` — keys
 /// must differ between clicks and shoppers, they need not be secret.
 fn random_key() -> String {
-    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).unwrap_or(JsValue::UNDEFINED);
-    let secure = js_sys::Reflect::get(&crypto, &"getRandomValues".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .map(|fill| {
-            let bytes = js_sys::Uint8Array::new_with_length(16);
-            fill.call1(&crypto, &bytes).map(|_| bytes.to_vec())
-        });
-    let bytes = match secure {
-        Some(Ok(bytes)) => bytes,
-        _ => (0..16).map(|_| (js_sys::Math::random() * 256.0) as u8).collect(),
-    };
-    let mut key = String::with_capacity(32);
-    for byte in bytes {
-        for nibble in [byte >> 4, byte & 15] {
-            key.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-        }
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        bytes.iter_mut().for_each(|byte| *byte = (js_sys::Math::random() * 256.0) as u8);
     }
-    key
+    hex::encode(bytes)
 }
 
 /// The nearest `lang` attribute, else the browser's language.
@@ -540,14 +478,14 @@ fn warn_once(problem: &str) {
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
-    type IntlDateFormat;
-    #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "DateTimeFormat", catch)]
-    fn new(locale: &str, options: &JsValue) -> Result<IntlDateFormat, JsValue>;
-    #[wasm_bindgen(method, js_class = "DateTimeFormat", js_name = format)]
-    fn format(this: &IntlDateFormat, date: &js_sys::Date) -> String;
+/// `Intl.DateTimeFormat`'s options for "Tue, 8 Dec".
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DateOptions {
+    weekday: &'static str,
+    day: &'static str,
+    month: &'static str,
+    time_zone: &'static str,
 }
 
 /// Calendar dates in the shopper's locale ("Tue, 8 Dec"), via `Intl.DateTimeFormat`.
@@ -555,12 +493,9 @@ struct DateFormat(Option<IntlDateFormat>);
 
 impl DateFormat {
     fn new(locale: &str) -> DateFormat {
-        let options = js_sys::Object::new();
-        set(&options, "weekday", &"short".into());
-        set(&options, "day", &"numeric".into());
-        set(&options, "month", &"short".into());
         // Dates are calendar dates: format them at UTC midnight in UTC so no zone shifts them.
-        set(&options, "timeZone", &"UTC".into());
+        let options = DateOptions { weekday: "short", day: "numeric", month: "short", time_zone: "UTC" };
+        let Ok(options) = serde_wasm_bindgen::to_value(&options) else { return DateFormat(None) };
         let made = IntlDateFormat::new(locale, &options).or_else(|_| IntlDateFormat::new("en", &options));
         DateFormat(made.ok())
     }
@@ -570,7 +505,7 @@ impl DateFormat {
             Some(intl) => {
                 intl.format(&js_sys::Date::new(&JsValue::from_f64(f64::from(date.days()) * 86_400_000.0)))
             }
-            None => iso(date),
+            None => date.to_string(),
         }
     }
 }

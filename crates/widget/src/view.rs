@@ -1,8 +1,6 @@
 //! What the widget says for a snapshot and a quantity. Pure: no DOM, no clock; dates are
 //! formatted by a function the caller passes (the browser's `Intl` in the widget).
 
-use alloc::string::String;
-
 use backorder_core::{Date, Quote, Refusal, Ship, Snapshot, Status};
 
 /// Every sentence the widget shows. Merchants override any of them with an attribute of the
@@ -109,7 +107,7 @@ pub fn view(snapshot: &Snapshot, qty: u32, texts: &Texts, format_date: &dyn Fn(D
     let date_text = |date: Option<Date>| date.map(format_date).unwrap_or_default();
     let status_text = match status {
         Status::InStock => texts.in_stock.clone(),
-        Status::LowStock => fill(&texts.low_stock, &[("n", &count(snapshot.available_now))]),
+        Status::LowStock => fill(&texts.low_stock, &[("n", &snapshot.available_now.to_string())]),
         Status::Backorder => texts.backorder.clone(),
         Status::Preorder => fill(&texts.preorder, &[("date", &date_text(snapshot.release_date))]),
         Status::OutOfStock => texts.out_of_stock.clone(),
@@ -161,7 +159,7 @@ pub fn view(snapshot: &Snapshot, qty: u32, texts: &Texts, format_date: &dyn Fn(D
         Err(Refusal::ZeroQuantity) => {}
         Err(Refusal::InsufficientStock { .. } | Refusal::Discontinued) => {
             let limit = max_qty.unwrap_or(snapshot.available_now);
-            shown.message = fill(&texts.limit, &[("n", &count(limit))]);
+            shown.message = fill(&texts.limit, &[("n", &limit.to_string())]);
         }
     }
     shown
@@ -172,14 +170,14 @@ fn split(quote: &Quote, texts: &Texts, date_text: &dyn Fn(Option<Date>) -> Strin
     match (quote.now, quote.backorder) {
         (_, 0) => fill(&texts.ships, &[("date", &date_text(quote.ship_date))]),
         (_, later) if quote.backorder_ship_date.is_none() => {
-            fill(&texts.unknown_date, &[("n", &count(later))])
+            fill(&texts.unknown_date, &[("n", &later.to_string())])
         }
         (0, _) => fill(&texts.ships, &[("date", &date_text(quote.backorder_ship_date))]),
         (now, later) => fill(
             &texts.split,
             &[
-                ("now", &count(now)),
-                ("later", &count(later)),
+                ("now", &now.to_string()),
+                ("later", &later.to_string()),
                 ("ships_now", ships(now)),
                 ("ships_later", ships(later)),
                 ("date", &date_text(quote.backorder_ship_date)),
@@ -212,29 +210,11 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-/// A count in decimal, without the formatting machinery.
-pub fn count(n: u32) -> String {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    let mut value = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    digits[i..].iter().map(|&d| char::from(d)).collect()
-}
-
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use backorder_core::{Availability, Calendar, Lot};
     use std::borrow::Cow;
-    use std::prelude::rust_2021::*;
-    use std::vec;
 
     fn date(text: &str) -> Date {
         Date::parse(text).unwrap()
@@ -328,6 +308,5 @@ mod tests {
         assert_eq!(view(&snapshot(2, vec![]), 1, &texts, &iso).status_text, "Nur noch 2 {oops");
         assert_eq!(fill("{a}{b}{a}", &[("a", "1"), ("b", "<b>")]), "1<b>1");
         assert_eq!(fill("{unknown} x", &[]), "{unknown} x");
-        assert_eq!((count(0), count(4_294_967_295)), ("0".to_string(), "4294967295".to_string()));
     }
 }
