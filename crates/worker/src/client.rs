@@ -18,18 +18,31 @@ const CATALOG: &str = "catalog";
 
 /// Calls the ledger of `call.sku`.
 pub async fn ledger(env: &Env, call: &LedgerCall) -> Result<Reply> {
+    read(ledger_response(env, call).await?).await
+}
+
+/// Calls the ledger of `call.sku`, for an answer the edge relays as it is: its body is never
+/// copied into the wasm and back.
+pub async fn ledger_response(env: &Env, call: &LedgerCall) -> Result<web_sys::Response> {
     send(env.durable_object(SKU_LEDGER)?.id_from_name(&call.sku)?.get_stub()?, call).await
 }
 
 /// Calls the registry object `name`.
 async fn registry(env: &Env, name: &str, call: &RegistryCall) -> Result<Reply> {
-    send(env.durable_object(REGISTRY)?.id_from_name(name)?.get_stub()?, call).await
+    read(send(env.durable_object(REGISTRY)?.id_from_name(name)?.get_stub()?, call).await?).await
 }
 
-/// Claims an idempotency key (or order id) for one request across every SKU: a reuse with
-/// another request is answered 422 before any ledger sees it.
-pub async fn claim(env: &Env, claim: &Claim) -> Result<Reply> {
-    registry(env, &claims_shard(&claim.key), &RegistryCall::Claim { claim: claim.clone() }).await
+/// Claims an idempotency key (or order id) for one request across every SKU: `None` when
+/// claimed, else the refusal to answer (a reuse with another request is 422) — before any
+/// ledger sees the request.
+pub async fn claim(env: &Env, claim: &Claim) -> Result<Option<Reply>> {
+    let stub = env.durable_object(REGISTRY)?.id_from_name(&claims_shard(&claim.key))?.get_stub()?;
+    let response = send(stub, &RegistryCall::Claim { claim: claim.clone() }).await?;
+    // A claim's answer is read only when it refuses.
+    Ok(match response.status() {
+        200 => None,
+        _ => Some(read(response).await?),
+    })
 }
 
 /// Confirms a claim (its request succeeded) or releases it (it was refused).
@@ -83,7 +96,7 @@ fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T> {
     serde_json::from_str(&reply.body).map_err(|e| Error::from(format!("an object answered badly: {e}")))
 }
 
-async fn send(stub: Stub, call: &impl Serialize) -> Result<Reply> {
+async fn send(stub: Stub, call: &impl Serialize) -> Result<web_sys::Response> {
     let body = serde_json::to_string(call)?;
     // web_sys's own Request and the stub's own fetch: worker's `RequestInit` would also encode
     // Cloudflare's `cf` options (through serde-wasm-bindgen), which internal calls never set.
@@ -91,10 +104,13 @@ async fn send(stub: Stub, call: &impl Serialize) -> Result<Reply> {
     init.set_method("POST");
     init.set_body(&body.into());
     let request = web_sys::Request::new_with_str_and_init("https://object/", &init)?;
-    let response: web_sys::Response =
-        wasm_bindgen_futures::JsFuture::from(stub.into_rpc::<ObjectStub>().fetch(&request))
-            .await?
-            .unchecked_into();
+    let response =
+        wasm_bindgen_futures::JsFuture::from(stub.into_rpc::<ObjectStub>().fetch(&request)).await?;
+    Ok(response.unchecked_into())
+}
+
+/// An object's answer as a [`Reply`].
+pub async fn read(response: web_sys::Response) -> Result<Reply> {
     let text = wasm_bindgen_futures::JsFuture::from(response.text()?).await?;
     Ok(Reply { status: response.status(), body: text.as_string().unwrap_or_default() })
 }

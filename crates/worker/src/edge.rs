@@ -33,14 +33,34 @@ pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
         }
     };
     let exposure = Exposure::of(&route);
-    let reply = match serve(&mut req, &env, route).await {
-        Ok(reply) => reply,
-        Err(error) => ApiError::new(500, "internal", format!("edge error: {error}")).into(),
-    };
-    respond(reply, exposure)
+    match serve(&mut req, &env, route).await {
+        Ok(Answer::Reply(reply)) => respond(reply, exposure),
+        Ok(Answer::Relay(response)) => relay(response, exposure),
+        Err(error) => {
+            respond(ApiError::new(500, "internal", format!("edge error: {error}")).into(), exposure)
+        }
+    }
 }
 
-async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
+/// What the edge answers: its own reply, or an object's response relayed as it is.
+enum Answer {
+    Reply(Reply),
+    Relay(web_sys::Response),
+}
+
+impl From<Reply> for Answer {
+    fn from(reply: Reply) -> Answer {
+        Answer::Reply(reply)
+    }
+}
+
+impl From<ApiError> for Answer {
+    fn from(error: ApiError) -> Answer {
+        Answer::Reply(error.into())
+    }
+}
+
+async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
     let now = match dev_clock(req, env)? {
         Ok(now) => now,
         Err(error) => return Ok(error.into()),
@@ -55,7 +75,8 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
         Ok(body) => body,
         Err(error) => return Ok(error.into()),
     };
-    let url = req.url()?;
+    // Only listings and availability take a query: the others skip parsing the URL.
+    let url = if route.takes_query() { Some(req.url()?) } else { None };
     let key = req.headers().get("idempotency-key")?;
     // Cloudflare sets CF-Connecting-IP to the shopper's address; local runtimes set loopback,
     // which is one developer (and every test client), not a crowd: it is not limited.
@@ -63,7 +84,7 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
         req.headers().get("cf-connecting-ip")?.filter(|ip| !matches!(ip.as_str(), "127.0.0.1" | "::1"));
     let incoming = Incoming {
         route,
-        query: url.query().unwrap_or_default(),
+        query: url.as_ref().and_then(|url| url.query()).unwrap_or_default(),
         key: key.as_deref(),
         client: client.as_deref(),
         body: &body,
@@ -75,19 +96,18 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Reply> {
     }
 }
 
-async fn carry_out(env: &Env, plan: Plan, now: Option<Millis>) -> Result<Reply> {
-    match plan {
-        Plan::Ledger(call) => client::ledger(env, &call).await,
+async fn carry_out(env: &Env, plan: Plan, now: Option<Millis>) -> Result<Answer> {
+    Ok(match plan {
+        Plan::Ledger(call) => Answer::Relay(client::ledger_response(env, &call).await?),
         Plan::Claimed { claim, call } => {
-            let claimed = client::claim(env, &claim).await?;
-            if claimed.status >= 300 {
-                return Ok(claimed);
+            if let Some(refused) = client::claim(env, &claim).await? {
+                return Ok(refused.into());
             }
-            let reply = client::ledger(env, &call).await?;
+            let response = client::ledger_response(env, &call).await?;
             if claim.permanent {
                 // Only a created order keeps its id; a refused one frees it for a corrected retry.
                 let key = claim.key.clone();
-                let settled = client::settle(env, claim, reply.status == 201).await?;
+                let settled = client::settle(env, claim, response.status() == 201).await?;
                 if settled.status != 200 {
                     // The order's answer stands; an unsettled claim only keeps a refused order's id taken.
                     worker::console_warn!(
@@ -98,15 +118,18 @@ async fn carry_out(env: &Env, plan: Plan, now: Option<Millis>) -> Result<Reply> 
                     );
                 }
             }
-            Ok(reply)
+            Answer::Relay(response)
         }
         Plan::ByOrder { order_id, now, op } => match client::order_sku(env, &order_id).await? {
-            Some(sku) => client::ledger(env, &LedgerCall { sku, now, key: None, client: None, op }).await,
-            None => Ok(ApiError::not_found("no such order").into()),
+            Some(sku) => {
+                let call = LedgerCall { sku, now, key: None, client: None, op };
+                Answer::Relay(client::ledger_response(env, &call).await?)
+            }
+            None => ApiError::not_found("no such order").into(),
         },
-        Plan::Products { after, limit } => list_products(env, after, limit, now).await,
-        Plan::Events { after, limit } => client::feed(env, after, limit).await,
-    }
+        Plan::Products { after, limit } => list_products(env, after, limit, now).await?.into(),
+        Plan::Events { after, limit } => client::feed(env, after, limit).await?.into(),
+    })
 }
 
 /// A page of the catalog, each product with its summary from its own ledger.
@@ -196,18 +219,32 @@ impl Exposure {
     }
 }
 
-/// The HTTP response a client gets. Public endpoints answer any origin; a successful
-/// availability read may be cached for a few seconds; nothing else may.
+/// The HTTP response a client gets for the edge's own reply.
 fn respond(reply: Reply, exposure: Exposure) -> Result<Response> {
+    let headers = client_headers(reply.status, exposure)?;
+    Ok(Response::ok(reply.body)?.with_status(reply.status).with_headers(headers))
+}
+
+/// An object's response with the headers a client gets, its body passed through untouched.
+fn relay(response: web_sys::Response, exposure: Exposure) -> Result<Response> {
+    let init = web_sys::ResponseInit::new();
+    init.set_status(response.status());
+    init.set_headers(client_headers(response.status(), exposure)?.as_ref());
+    Ok(web_sys::Response::new_with_opt_readable_stream_and_init(response.body().as_ref(), &init)?.into())
+}
+
+/// Public endpoints answer any origin; a successful availability read may be cached for a few
+/// seconds; nothing else may.
+fn client_headers(status: u16, exposure: Exposure) -> Result<Headers> {
     let headers = Headers::new();
     headers.set("content-type", "application/json; charset=utf-8")?;
     headers.set("x-content-type-options", "nosniff")?;
-    let cacheable = exposure == Exposure::PublicCacheable && reply.status == 200;
+    let cacheable = exposure == Exposure::PublicCacheable && status == 200;
     headers.set("cache-control", if cacheable { "public, max-age=5" } else { "no-store" })?;
     if exposure != Exposure::Merchant {
         headers.set("access-control-allow-origin", "*")?;
     }
-    Ok(Response::ok(reply.body)?.with_status(reply.status).with_headers(headers))
+    Ok(headers)
 }
 
 /// Public routes take any origin; merchant routes no cross-origin use at all.

@@ -35,6 +35,11 @@ impl Route {
         )
     }
 
+    /// Whether the route reads the request's query string.
+    pub fn takes_query(&self) -> bool {
+        matches!(self, Route::Availability { .. } | Route::ListProducts | Route::Events)
+    }
+
     /// The routing decision for `method` and `path`: a route, or 404/405.
     pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
         let rest =

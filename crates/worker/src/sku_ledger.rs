@@ -12,7 +12,7 @@ use backorder_api::ids::TOKEN_BYTES;
 use backorder_api::output::EventDoc;
 use backorder_core::Millis;
 use backorder_service::ledger::{self, Context, Product};
-use backorder_service::protocol::{Fault, LedgerCall, Reply, SkuEntry};
+use backorder_service::protocol::{Fault, LedgerCall, LedgerOp, Reply, SkuEntry};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
 use crate::client;
@@ -66,9 +66,13 @@ impl DurableObject for SkuLedger {
             }
             None => self.now(),
         };
-        let token = match random_token() {
-            Ok(token) => token,
-            Err(fault) => return client::respond(fault.into()),
+        // Only a reservation needs a fresh id.
+        let token = match call.op {
+            LedgerOp::Reserve { .. } => match random_token() {
+                Ok(token) => token,
+                Err(fault) => return client::respond(fault.into()),
+            },
+            _ => [0; TOKEN_BYTES],
         };
         let reply = self.run(|slot, records| ledger::handle(slot, records, call, Context { now, token }));
         // Boxed: both handlers await it, and one copy of its state machine is enough.
