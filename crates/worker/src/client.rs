@@ -138,3 +138,8 @@ pub fn respond(reply: Reply) -> Result<Response> {
     headers.set("content-type", "application/json")?;
     Ok(Response::ok(reply.body)?.with_status(reply.status).with_headers(headers))
 }
+
+/// The runtime's clock, for what is not the ledger's time (claims, alarms).
+pub fn wall_clock() -> backorder_core::Millis {
+    js_sys::Date::now() as backorder_core::Millis
+}

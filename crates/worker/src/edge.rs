@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use worker::{Env, Headers, Method, Request, Response, Result};
 
 use crate::auth::bearer_matches;
-use crate::client;
+use crate::client::{self, wall_clock};
 use crate::intake::{self, Incoming, Plan};
 use crate::routes::Route;
 
@@ -264,8 +264,4 @@ fn preflight(path: &str) -> Result<Response> {
     headers.set("access-control-allow-headers", "content-type, idempotency-key")?;
     headers.set("access-control-max-age", "86400")?;
     Ok(Response::empty()?.with_status(204).with_headers(headers))
-}
-
-pub fn wall_clock() -> Millis {
-    js_sys::Date::now() as Millis
 }

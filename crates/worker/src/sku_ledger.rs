@@ -15,8 +15,7 @@ use backorder_service::ledger::{self, Context, Product};
 use backorder_service::protocol::{Fault, LedgerCall, LedgerOp, Reply, SkuEntry};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
-use crate::client;
-use crate::edge::wall_clock;
+use crate::client::{self, wall_clock};
 use crate::store::{self, SqlRecords};
 
 /// How soon to retry delivering events when the feed could not be reached.
