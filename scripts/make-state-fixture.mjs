@@ -124,11 +124,17 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 cpSync(persist, path.join(out, "objects"), { recursive: true });
 // Fold each database's write-ahead log into it and compact it, so the fixture is plain SQLite
-// files (Node 20 has no SQLite module; Python's is on every machine here).
+// files (Node 20 has no SQLite module; Python's is on every machine here). Scheduled alarms are
+// dropped: they are wall-clock times of the machine that made the fixture, which a later run
+// would reach at once and fire with its own clock, days after the fixture's; the first request
+// to an object schedules its alarm again.
 const compact = `
 import glob, os, sqlite3, sys
 for name in glob.glob(os.path.join(sys.argv[1], "*", "*.sqlite")):
     db = sqlite3.connect(name)
+    if name.endswith("metadata.sqlite"):
+        db.execute("DELETE FROM _cf_ALARM")
+        db.commit()
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("PRAGMA journal_mode=DELETE")
     db.execute("VACUUM")
