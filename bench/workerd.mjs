@@ -9,6 +9,7 @@ import { freePort, root } from "../tests/support/edge.mjs";
 /** The built worker (crates/worker/build) as workerd modules. */
 export const BUILT_WORKER = {
   dir: path.join(root, "crates/worker/build"),
+  orders: true,
   modules: `
     (name = "worker/shim.mjs", esModule = embed "build/worker/shim.mjs"),
     (name = "index.js", esModule = embed "build/index.js"),
@@ -41,14 +42,24 @@ export async function startWorkerd({
   compatibilityDate = "2026-04-01",
   bindings = [
     (name = "SKU_LEDGER", durableObjectNamespace = (className = "SkuLedger", serviceName = "${objects}")),
-    (name = "REGISTRY", durableObjectNamespace = (className = "Registry", serviceName = "${objects}")),
+    (name = "REGISTRY", durableObjectNamespace = (className = "Registry", serviceName = "${objects}")),${
+      code.orders
+        ? `
+    (name = "ORDERS", durableObjectNamespace = (className = "OrderCoordinator", serviceName = "${objects}")),`
+        : ""
+    }
     (name = "MERCHANT_TOKEN", text = ${JSON.stringify(token)}),
   ],${
     hostsObjects
       ? `
   durableObjectNamespaces = [
     (className = "SkuLedger", uniqueKey = "backorder-sku-ledger", enableSql = true),
-    (className = "Registry", uniqueKey = "backorder-registry", enableSql = true),
+    (className = "Registry", uniqueKey = "backorder-registry", enableSql = true),${
+      code.orders
+        ? `
+    (className = "OrderCoordinator", uniqueKey = "backorder-orders", enableSql = true),`
+        : ""
+    }
   ],
   durableObjectStorage = (localDisk = "state"),`
       : ""

@@ -283,17 +283,23 @@ describe("orders (merchant)", () => {
     const first = await call(mf, "POST", "/v1/orders", { body, token: true });
     const replay = await call(mf, "POST", "/v1/orders", { body, token: true });
     assert.equal(first.status, 201);
-    assert.equal(replay.text, first.text);
+    // The status token is shown once, in the answer that created the order.
+    const { status_token, status_url, ...created } = first.json;
+    assert.match(status_token, /^[0-9a-f]{32}$/);
+    assert.equal(status_url, `http://edge.test/order/#order=A-1&token=${status_token}`);
+    assert.equal(replay.status, 201);
+    assert.equal(replay.text, JSON.stringify(created), "a replay answers the same order, byte for byte, without the token");
     const other = await call(mf, "POST", "/v1/orders", {
       body: { order_id: "A-1", lines: [{ sku: "SOCK-2", qty: 3 }] },
       token: true,
     });
     assert.equal(other.status, 422);
-    const two = await call(mf, "POST", "/v1/orders", {
-      body: { order_id: "A-2", lines: [{ sku: "SOCK-1", qty: 1 }, { sku: "SOCK-2", qty: 1 }] },
+    const twice = await call(mf, "POST", "/v1/orders", {
+      body: { order_id: "A-2", lines: [{ sku: "SOCK-1", qty: 1 }, { sku: "SOCK-1", qty: 1 }] },
       token: true,
     });
-    assert.equal(two.status, 400);
+    assert.equal(twice.status, 400, "a SKU at most once per order");
+    assert.deepEqual(twice.json.error.line, { index: 1, sku: "SOCK-1" });
     const product = await call(mf, "GET", "/v1/skus/SOCK-1", { token: true });
     assert.equal(product.json.on_hand, 7, "one order, not two");
   });
@@ -306,7 +312,8 @@ describe("orders (merchant)", () => {
     assert.equal(b.json.lines[0].backorder, 1);
     const cancel = await call(mf, "POST", "/v1/orders/T-1/cancel", { token: true });
     assert.equal(cancel.status, 200);
-    assert.deepEqual(cancel.json, { order_id: "T-1", sku: "TEE-1", refund_qty: 1, restocked: 1, backorder_cancelled: 0 });
+    const line = { order_id: "T-1", sku: "TEE-1", refund_qty: 1, restocked: 1, backorder_cancelled: 0 };
+    assert.deepEqual(cancel.json, { ...line, lines: [line] });
     const again = await call(mf, "POST", "/v1/orders/T-1/cancel", { token: true });
     assert.deepEqual(again.json, cancel.json);
     const t2 = await call(mf, "GET", "/v1/orders/T-2", { token: true });
@@ -375,16 +382,19 @@ describe("the event feed (merchant)", () => {
     }
     await call(mf, "POST", "/v1/orders", { body: { order_id: "F-1", lines: [{ sku: "FEED-1", qty: 2 }] }, token: true });
     await call(mf, "POST", "/v1/skus/FEED-1/receipts", { body: { qty: 2 }, token: true });
-    const page = await call(mf, "GET", `/v1/events?after=${cursor}&limit=2`, { token: true });
+    const page = await call(mf, "GET", `/v1/events?after=${cursor}&limit=3`, { token: true });
     assert.equal(page.status, 200);
     const mine = page.json.events;
+    // The ledger's events reach the feed as the line is confirmed; the order's own after it.
     assert.deepEqual(
       mine.map((e) => [e.type, e.sku, e.order_id]),
       [
         ["backorder_created", "FEED-1", "F-1"],
         ["reorder_needed", "FEED-1", undefined],
+        ["order_created", null, "F-1"],
       ],
     );
+    assert.deepEqual(mine[2].lines, [{ sku: "FEED-1", qty: 2, now: 0, backorder: 2 }]);
     assert.ok(mine[1].id > mine[0].id);
     const rest = await call(mf, "GET", `/v1/events?after=${page.json.next_cursor}`, { token: true });
     assert.deepEqual(
@@ -536,7 +546,8 @@ describe("review fixes: keys, claims, bodies, storage", () => {
     const body = { scope: "backorder" };
     const first = await call(mf, "POST", "/v1/orders/C-1/cancel", { body, token: true });
     const again = await call(mf, "POST", "/v1/orders/C-1/cancel", { body, token: true });
-    assert.deepEqual(first.json, { order_id: "C-1", sku: "CXL-1", refund_qty: 2, restocked: 0, backorder_cancelled: 2 });
+    const line = { order_id: "C-1", sku: "CXL-1", refund_qty: 2, restocked: 0, backorder_cancelled: 2 };
+    assert.deepEqual(first.json, { ...line, lines: [line] });
     assert.deepEqual(again.json, first.json);
   });
 

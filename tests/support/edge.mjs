@@ -53,6 +53,7 @@ export function startEdge({ persist, devClock = true, token = TOKEN, script } = 
     durableObjects: {
       SKU_LEDGER: { className: "SkuLedger", useSQLite: true },
       REGISTRY: { className: "Registry", useSQLite: true },
+      ORDERS: { className: "OrderCoordinator", useSQLite: true },
     },
     durableObjectsPersist: persist,
     bindings,

@@ -3,17 +3,33 @@
 use backorder_core::{Error, HoldState, Missing, Refusal};
 use serde::Serialize;
 
-/// An error reply: HTTP status, a stable snake_case code, and a message for people.
+/// An error reply: HTTP status, a stable snake_case code, and a message for people; for an
+/// order refused because of one line, which line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
+    pub line: Option<LineRef>,
+}
+
+/// The line of a request an error is about: its index in `lines` and its SKU.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LineRef {
+    pub index: usize,
+    pub sku: String,
 }
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+        ApiError { status, code, message: message.into(), line: None }
+    }
+
+    /// This error, about line `index` (SKU `sku`) of an order.
+    pub fn for_line(mut self, index: usize, sku: &str) -> ApiError {
+        self.message = format!("line {index} ({sku}): {}", self.message);
+        self.line = Some(LineRef { index, sku: sku.into() });
+        self
     }
 
     pub fn invalid(message: impl Into<String>) -> ApiError {
@@ -48,18 +64,21 @@ impl ApiError {
         ApiError::new(429, "rate_limited", "too many requests; retry shortly")
     }
 
-    /// The error as JSON: `{"error":{"code","message"}}`.
+    /// The error as JSON: `{"error":{"code","message"[,"line":{"index","sku"}]}}`.
     pub fn body(&self) -> String {
         #[derive(Serialize)]
         struct Detail<'a> {
             code: &'a str,
             message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            line: Option<&'a LineRef>,
         }
         #[derive(Serialize)]
         struct Body<'a> {
             error: Detail<'a>,
         }
-        let body = Body { error: Detail { code: self.code, message: &self.message } };
+        let body =
+            Body { error: Detail { code: self.code, message: &self.message, line: self.line.as_ref() } };
         serde_json::to_string(&body).unwrap_or_default()
     }
 }
@@ -109,6 +128,34 @@ impl From<Error> for ApiError {
             Error::OrderCancelled => ApiError::new(409, "order_cancelled", "the order is cancelled"),
             Error::Invalid(message) => ApiError::invalid(message),
             Error::RateLimited => ApiError::rate_limited(),
+            Error::ReservationPrepared { order_id } => ApiError::new(
+                409,
+                "reservation_prepared",
+                format!("the reservation is held for order {order_id}, which is being placed"),
+            ),
+            Error::NoDelayPending => {
+                ApiError::new(409, "no_delay_pending", "no delay decision is pending for this order")
+            }
         }
     }
+}
+
+/// Every code a ledger refuses a request with, for passing one on from another object's answer.
+const LEDGER_CODES: [&str; 11] = [
+    "invalid_request",
+    "not_found",
+    "insufficient_stock",
+    "discontinued",
+    "reservation_not_held",
+    "reservation_prepared",
+    "order_exists",
+    "order_cancelled",
+    "no_delay_pending",
+    "idempotency_key_reused",
+    "rate_limited",
+];
+
+/// The static form of a code another object answered with, if it is one of the ledger's.
+pub fn known_code(code: &str) -> Option<&'static str> {
+    LEDGER_CODES.iter().copied().find(|known| *known == code)
 }

@@ -64,12 +64,36 @@ pub struct OrderLineRequest {
     pub ship: Option<ShipDoc>,
 }
 
-/// `POST /v1/orders/{id}/cancel` (the body is optional).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `POST /v1/orders/{id}/cancel` (the body is optional): the whole order, or one SKU's line;
+/// every unit of it, or only those still waiting.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CancelRequest {
     #[serde(default)]
     pub scope: CancelScopeDoc,
+    #[serde(default)]
+    pub sku: Option<String>,
+}
+
+/// `POST /v1/orders/{id}/delay`: the customer's answer to a delay notice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelayAnswerRequest {
+    /// The order's status token.
+    pub token: String,
+    pub decision: DelayDecisionDoc,
+    /// Only this SKU's line; without it, every line with a decision pending.
+    #[serde(default)]
+    pub sku: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DelayDecisionDoc {
+    /// Consent to the revised date.
+    Accept,
+    /// Cancel the waiting units, to be refunded.
+    Cancel,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,17 +195,49 @@ impl OrderLineRequest {
     }
 }
 
+/// Most lines one order may have.
+pub const MAX_ORDER_LINES: usize = 100;
+
 impl OrderRequest {
     pub fn validate(&self) -> Result<(), ApiError> {
         validate::id(&self.order_id, "order_id")?;
-        if self.lines.is_empty() {
-            return Err(ApiError::invalid("lines must name at least one line"));
+        if self.lines.is_empty() || self.lines.len() > MAX_ORDER_LINES {
+            return Err(ApiError::invalid(format!("lines must name 1 to {MAX_ORDER_LINES} lines")));
         }
-        for line in &self.lines {
-            validate::sku(&line.sku)?;
-            validate::line_qty(line.qty)?;
+        for (index, line) in self.lines.iter().enumerate() {
+            let check = validate::sku(&line.sku).and_then(|()| validate::line_qty(line.qty));
+            check.map_err(|error| error.for_line(index, &line.sku))?;
+            if self.lines[..index].iter().any(|earlier| earlier.sku == line.sku) {
+                return Err(
+                    ApiError::invalid("a SKU may appear on one line of an order").for_line(index, &line.sku)
+                );
+            }
+            let reservation = line.reservation_id.as_deref();
+            if reservation.is_some_and(|id| crate::ids::reservation_sku(id) != Some(line.sku.as_str())) {
+                let error = ApiError::invalid("reservation_id is not a reservation of this line's sku");
+                return Err(error.for_line(index, &line.sku));
+            }
         }
         Ok(())
+    }
+}
+
+impl CancelRequest {
+    pub fn validate(&self) -> Result<(), ApiError> {
+        match &self.sku {
+            Some(sku) => validate::sku(sku),
+            None => Ok(()),
+        }
+    }
+}
+
+impl DelayAnswerRequest {
+    pub fn validate(&self) -> Result<(), ApiError> {
+        validate::status_token(&self.token)?;
+        match &self.sku {
+            Some(sku) => validate::sku(sku),
+            None => Ok(()),
+        }
     }
 }
 
@@ -239,5 +295,13 @@ mod tests {
         assert!(request.validate().is_err());
         let order: OrderRequest = parse(br#"{"order_id":"1001","lines":[]}"#).unwrap();
         assert!(order.validate().is_err());
+        let twice: OrderRequest =
+            parse(br#"{"order_id":"1","lines":[{"sku":"A","qty":1},{"sku":"A","qty":2}]}"#).unwrap();
+        let error = twice.validate().unwrap_err();
+        assert_eq!(error.line.map(|line| line.index), Some(1), "{}", error.message);
+        let lines: Vec<String> = (0..101).map(|i| format!(r#"{{"sku":"S{i}","qty":1}}"#)).collect();
+        let many: OrderRequest =
+            parse(format!(r#"{{"order_id":"1","lines":[{}]}}"#, lines.join(",")).as_bytes()).unwrap();
+        assert!(many.validate().unwrap_err().message.contains("1 to 100 lines"));
     }
 }

@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 
 use backorder_core::{
-    Availability, Calendar, Cancellation, Date, Event, EventRecord, HoldView, LineView, Lot, Millis, Owner,
-    PurchaseOrder, QueueItem, Quote, Refusal, Snapshot, Weekdays,
+    Availability, Calendar, Cancellation, Date, Delay, DelayAnswer, Event, EventRecord, HoldView, LineView,
+    Lot, Millis, Owner, PurchaseOrder, QueueItem, Quote, Refusal, Snapshot, Weekdays,
 };
 
 use serde::{Deserialize, Serialize};
@@ -228,6 +228,9 @@ impl ReservationDoc {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineDoc {
     pub sku: String,
+    /// The product's name.
+    #[serde(default)]
+    pub name: String,
     pub qty: u32,
     pub now: u32,
     pub backorder: u32,
@@ -247,10 +250,64 @@ pub struct LineDoc {
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reservation_id: Option<String>,
+    /// Backordered units cancelled without being filled (by the merchant, a discontinuation,
+    /// or a delay decision).
+    #[serde(default)]
+    pub cancelled: u32,
+    /// The date the waiting units are promised for now: `backorder_ship_date`, or a revised
+    /// date the customer consented to; null after consent to a delay without a date.
+    #[serde_as(as = "Option<DisplayFromStr>")]
+    #[serde(default)]
+    pub promised_ship_date: Option<Date>,
+    /// The latest delay notice (16 CFR 435) and its decision, if there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<DelayDoc>,
+}
+
+/// A delay notice and its decision.
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelayDoc {
+    /// 1 for the first notice, 2 and on for renewed ones.
+    pub notice: u32,
+    /// The promise the notice is about.
+    #[serde_as(as = "DisplayFromStr")]
+    pub promised_ship_date: Date,
+    /// The revised ship date offered; null when it is unknown.
+    #[serde_as(as = "Option<DisplayFromStr>")]
+    pub revised_ship_date: Option<Date>,
+    /// Until when the customer may answer.
+    #[serde(with = "crate::time::rfc3339")]
+    pub deadline: Millis,
+    /// Whether no answer by the deadline counts as consent.
+    pub silence_is_consent: bool,
+    /// `pending`, `accepted` or `cancelled`.
+    pub decision: String,
+    /// `customer` or `silence`, once decided.
+    pub decided_by: Option<String>,
+}
+
+impl DelayDoc {
+    pub fn new(delay: &Delay) -> DelayDoc {
+        let (decision, decided_by) = match delay.answer {
+            None => ("pending", None),
+            Some(DelayAnswer::Accepted { by_silence, .. }) => ("accepted", Some(by_silence)),
+            Some(DelayAnswer::Cancelled { by_silence, .. }) => ("cancelled", Some(by_silence)),
+        };
+        DelayDoc {
+            notice: delay.notice,
+            promised_ship_date: delay.promised,
+            revised_ship_date: delay.revised,
+            deadline: delay.deadline,
+            silence_is_consent: delay.silence_is_consent,
+            decision: decision.into(),
+            decided_by: decided_by.map(|silence| if silence { "silence" } else { "customer" }.into()),
+        }
+    }
 }
 
 impl LineDoc {
-    pub fn new(sku: &str, view: &LineView, reservation_public_id: Option<String>) -> LineDoc {
+    pub fn new(sku: &str, name: &str, view: &LineView, reservation_public_id: Option<String>) -> LineDoc {
         let status = if view.cancellation.is_some() {
             "cancelled"
         } else if view.outstanding > 0 {
@@ -260,6 +317,7 @@ impl LineDoc {
         };
         LineDoc {
             sku: sku.into(),
+            name: name.into(),
             qty: view.quote.qty,
             now: view.quote.now,
             backorder: view.quote.backorder,
@@ -272,6 +330,9 @@ impl LineDoc {
             position: view.position,
             status: status.into(),
             reservation_id: reservation_public_id,
+            cancelled: view.cancelled_backorder,
+            promised_ship_date: view.promise,
+            delay: view.delay.as_ref().map(DelayDoc::new),
         }
     }
 }
@@ -280,6 +341,90 @@ impl LineDoc {
 pub struct OrderDoc {
     pub order_id: String,
     pub lines: Vec<LineDoc>,
+    /// Shown once, in the answer that created the order: the customer's key to its status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_token: Option<String>,
+    /// The customer's status page, with the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_url: Option<String>,
+}
+
+/// `POST /v1/orders/{id}/cancel` on an order of several lines: the totals and each line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCancelDoc {
+    pub order_id: String,
+    /// The line's SKU, when one line was cancelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    pub refund_qty: u32,
+    pub restocked: u32,
+    pub backorder_cancelled: u32,
+    pub lines: Vec<CancelDoc>,
+}
+
+/// `POST /v1/orders/{id}/status-token`: a new token for the customer's status page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusTokenDoc {
+    pub order_id: String,
+    pub status_token: String,
+    pub status_url: String,
+}
+
+/// `GET /v1/orders/{id}/status?token=`: what the customer sees of their order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderStatusDoc {
+    pub order_id: String,
+    #[serde(with = "crate::time::rfc3339")]
+    pub placed_at: Millis,
+    pub lines: Vec<StatusLineDoc>,
+    /// Whether a delay decision is waiting for the customer on any line.
+    pub decision_pending: bool,
+}
+
+/// One line of the customer's status.
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusLineDoc {
+    pub sku: String,
+    pub name: String,
+    pub qty: u32,
+    /// Units that shipped (or ship) from stock at once.
+    pub shipped_now: u32,
+    /// Backordered units still waiting.
+    pub waiting: u32,
+    /// Backordered units since filled from a restock.
+    pub allocated: u32,
+    /// Units cancelled (and to be refunded).
+    pub cancelled: u32,
+    pub position: Option<u32>,
+    /// The date the waiting units are promised for now.
+    #[serde_as(as = "Option<DisplayFromStr>")]
+    pub promised_ship_date: Option<Date>,
+    #[serde_as(as = "Option<DisplayFromStr>")]
+    pub projected_ship_date: Option<Date>,
+    /// `backordered`, `ready` or `cancelled`.
+    pub status: String,
+    pub delay: Option<DelayDoc>,
+}
+
+impl StatusLineDoc {
+    pub fn new(line: &LineDoc) -> StatusLineDoc {
+        let cancelled = if line.status == "cancelled" { line.qty } else { line.cancelled };
+        StatusLineDoc {
+            sku: line.sku.clone(),
+            name: line.name.clone(),
+            qty: line.qty,
+            shipped_now: line.now,
+            waiting: line.outstanding,
+            allocated: line.allocated,
+            cancelled,
+            position: line.position,
+            promised_ship_date: line.promised_ship_date,
+            projected_ship_date: line.projected_ship_date,
+            status: line.status.clone(),
+            delay: line.delay.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -415,6 +560,17 @@ pub struct ProductSummaryDoc {
 pub enum CancelReasonDoc {
     Merchant,
     Discontinued,
+    Customer,
+    NoConsent,
+}
+
+/// One line of an `order_created` event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderedLineDoc {
+    pub sku: String,
+    pub qty: u32,
+    pub now: u32,
+    pub backorder: u32,
 }
 
 /// What happened, with the fields of its kind; `type` names the kind.
@@ -462,12 +618,42 @@ pub enum EventBody {
         backordered: u32,
         inbound: u32,
     },
+    /// An order was created (all its lines at once); `sku` is null on this event.
+    OrderCreated {
+        order_id: String,
+        lines: Vec<OrderedLineDoc>,
+    },
+    DelayNotice {
+        order_id: String,
+        notice: u32,
+        #[serde_as(as = "DisplayFromStr")]
+        promised_ship_date: Date,
+        #[serde_as(as = "Option<DisplayFromStr>")]
+        revised_ship_date: Option<Date>,
+        #[serde(with = "crate::time::rfc3339")]
+        deadline: Millis,
+        silence_is_consent: bool,
+    },
+    DelayAccepted {
+        order_id: String,
+        #[serde_as(as = "Option<DisplayFromStr>")]
+        revised_ship_date: Option<Date>,
+        /// `customer` or `silence`.
+        by: String,
+    },
+    RefundDue {
+        order_id: String,
+        qty: u32,
+        #[serde_as(as = "DisplayFromStr")]
+        due_date: Date,
+    },
 }
 
 /// An event of one SKU; the feed adds its global `id` (the cursor).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventDoc {
-    pub sku: String,
+    /// The SKU the event is about; null for an order's own events (`order_created`).
+    pub sku: Option<String>,
     /// Place in this SKU's own sequence: 1, 2, 3, … without gaps.
     pub seq: u64,
     #[serde(with = "crate::time::rfc3339")]
@@ -500,6 +686,8 @@ impl EventDoc {
                     reason: match reason {
                         CancelReason::Merchant => CancelReasonDoc::Merchant,
                         CancelReason::Discontinued => CancelReasonDoc::Discontinued,
+                        CancelReason::Customer => CancelReasonDoc::Customer,
+                        CancelReason::NoConsent => CancelReasonDoc::NoConsent,
                     },
                 }
             }
@@ -510,8 +698,24 @@ impl EventDoc {
             Event::ReorderNeeded { shortfall, backordered, inbound } => {
                 EventBody::ReorderNeeded { shortfall, backordered, inbound }
             }
+            Event::DelayNotice { order_id, notice, promised, revised, deadline, silence_is_consent } => {
+                EventBody::DelayNotice {
+                    order_id,
+                    notice,
+                    promised_ship_date: promised,
+                    revised_ship_date: revised,
+                    deadline,
+                    silence_is_consent,
+                }
+            }
+            Event::DelayAccepted { order_id, revised, by_silence } => EventBody::DelayAccepted {
+                order_id,
+                revised_ship_date: revised,
+                by: if by_silence { "silence" } else { "customer" }.into(),
+            },
+            Event::RefundDue { order_id, qty, due } => EventBody::RefundDue { order_id, qty, due_date: due },
         };
-        EventDoc { sku: sku.into(), seq: record.seq, at: record.at, body }
+        EventDoc { sku: Some(sku.into()), seq: record.seq, at: record.at, body }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The product's policy as merchants see it, and the partial update they send with
 //! `PUT /v1/skus/{sku}`.
 
-use backorder_core::{limits, Backorders, Calendar, Date, Policy, Weekdays};
+use backorder_core::{limits, Backorders, Calendar, Date, DelayConsent, Policy, Weekdays};
 use serde::{Deserialize, Serialize};
 use serde_with::{serde_as, DisplayFromStr, Same};
 
@@ -13,6 +13,14 @@ use crate::fields::{Nullable, Present};
 pub enum BackordersDoc {
     Deny,
     Allow,
+}
+
+/// Whether waiting lines get delay notices under 16 CFR 435.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DelayConsentDoc {
+    Ftc,
+    Off,
 }
 
 /// Every policy field, as `GET /v1/skus/{sku}` shows it.
@@ -33,6 +41,7 @@ pub struct PolicyDoc {
     pub release_date: Option<Date>,
     pub utc_offset_minutes: i32,
     pub hold_minutes: u32,
+    pub delay_consent: DelayConsentDoc,
 }
 
 impl From<&Policy> for PolicyDoc {
@@ -53,6 +62,10 @@ impl From<&Policy> for PolicyDoc {
             release_date: policy.release_date,
             utc_offset_minutes: policy.utc_offset_minutes,
             hold_minutes: (policy.hold_ttl / 60_000) as u32,
+            delay_consent: match policy.delay_consent {
+                DelayConsent::Ftc => DelayConsentDoc::Ftc,
+                DelayConsent::Off => DelayConsentDoc::Off,
+            },
         }
     }
 }
@@ -80,6 +93,10 @@ impl PolicyDoc {
             release_date: self.release_date,
             utc_offset_minutes: self.utc_offset_minutes,
             hold_ttl: i64::from(self.hold_minutes) * 60_000,
+            delay_consent: match self.delay_consent {
+                DelayConsentDoc::Ftc => DelayConsent::Ftc,
+                DelayConsentDoc::Off => DelayConsent::Off,
+            },
         };
         policy.validate().map_err(ApiError::invalid)?;
         Ok(policy)
@@ -135,6 +152,9 @@ pub struct ProductInput {
     #[serde_as(as = "Present<Same>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold_minutes: Option<u32>,
+    #[serde_as(as = "Present<Same>")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_consent: Option<DelayConsentDoc>,
 }
 
 impl ProductInput {
@@ -156,7 +176,8 @@ impl ProductInput {
             discontinued,
             release_date,
             utc_offset_minutes,
-            hold_minutes
+            hold_minutes,
+            delay_consent
         );
         doc
     }

@@ -46,6 +46,14 @@ pub fn idempotency_key(text: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Status tokens: 32 lowercase hex digits (malformed ones are refused before any lookup).
+pub fn status_token(text: &str) -> Result<(), ApiError> {
+    if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(ApiError::invalid("token must be the order's status token (32 hex digits)"));
+    }
+    Ok(())
+}
+
 pub fn line_qty(qty: u32) -> Result<(), ApiError> {
     if !(1..=MAX_LINE_QTY).contains(&qty) {
         return Err(ApiError::invalid(format!("qty must be between 1 and {MAX_LINE_QTY}")));

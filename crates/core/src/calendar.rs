@@ -94,6 +94,20 @@ impl Calendar {
         Some(day)
     }
 
+    /// The `days`-th working day (Monday to Friday, not a holiday) after `from`: when a
+    /// refund is due.
+    pub fn working_days_after(&self, from: Date, days: u32) -> Date {
+        let mut day = from;
+        let mut left = days;
+        while left > 0 && day < Date::MAX {
+            day = day.add_days(1);
+            if day.weekday() <= 5 && self.holidays.binary_search(&day).is_err() {
+                left -= 1;
+            }
+        }
+        day
+    }
+
     /// The first ship day on or after `day`.
     fn ship_day_from(&self, mut day: Date) -> Option<Date> {
         // With at least one ship weekday, every 7 days contain a ship day unless a holiday
@@ -158,6 +172,16 @@ mod tests {
         let holidays: Vec<Date> = (0..60).map(|d| start.add_days(d)).collect();
         let calendar = Calendar::new(1, Weekdays::default(), holidays);
         assert_eq!(calendar.ship_date(start), Some(date("2027-01-25")));
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_holidays() {
+        let christmas = Calendar::new(1, Weekdays::default(), vec![date("2026-12-25")]);
+        // Thu 26 Nov + 7 working days: Fri 27, Mon 30, Tue 1, Wed 2, Thu 3, Fri 4, Mon 7.
+        assert_eq!(christmas.working_days_after(date("2026-11-26"), 7), date("2026-12-07"));
+        // Over Christmas: Wed 23 + 3: Thu 24, (Fri 25 a holiday), Mon 28, Tue 29.
+        assert_eq!(christmas.working_days_after(date("2026-12-23"), 3), date("2026-12-29"));
+        assert_eq!(christmas.working_days_after(Date::MAX, 7), Date::MAX);
     }
 
     #[test]

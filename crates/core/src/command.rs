@@ -38,6 +38,29 @@ pub enum Command {
         order_id: String,
         scope: CancelScope,
     },
+    /// The first phase of an order line across SKUs: hold `qty` units for order `order_id`
+    /// until it is committed ([`Command::Confirm`] with the hold as its reservation) or aborted
+    /// ([`Command::Abort`]). With `reservation`, the shopper's own hold is pinned for the order;
+    /// without, a hold `id` is made for it. A prepared hold never expires.
+    Prepare {
+        order_id: String,
+        id: String,
+        qty: u32,
+        ship: Option<Ship>,
+        reservation: Option<String>,
+    },
+    /// Undoes a prepare: a hold made for the order is released; a shopper's pinned hold is
+    /// theirs again, with its own expiry. Repeating it changes nothing.
+    Abort {
+        order_id: String,
+        id: String,
+    },
+    /// The customer's answer to a pending delay notice: consent to the revised date, or cancel
+    /// the waiting units (to be refunded).
+    AnswerDelay {
+        order_id: String,
+        accept: bool,
+    },
     /// Units arrived, optionally against a purchase order.
     Receive {
         qty: u32,
@@ -64,7 +87,10 @@ impl Command {
     /// [`crate::Ledger::visit_line`] first when it has settled out of memory.
     pub fn order_id(&self) -> Option<&str> {
         match self {
-            Command::Confirm { order_id, .. } | Command::Cancel { order_id, .. } => Some(order_id),
+            Command::Confirm { order_id, .. }
+            | Command::Cancel { order_id, .. }
+            | Command::Prepare { order_id, .. }
+            | Command::AnswerDelay { order_id, .. } => Some(order_id),
             _ => None,
         }
     }
@@ -74,7 +100,8 @@ impl Command {
     pub fn reservation_id(&self) -> Option<&str> {
         match self {
             Command::Confirm { reservation, .. } => reservation.as_deref(),
-            Command::Release { id } => Some(id),
+            Command::Prepare { id, reservation, .. } => Some(reservation.as_deref().unwrap_or(id)),
+            Command::Release { id } | Command::Abort { id, .. } => Some(id),
             _ => None,
         }
     }
@@ -116,6 +143,14 @@ impl Command {
             }
             Command::SetPurchaseOrder { id, qty, expected } => write!(text, "po|{id}|{qty}|{expected}"),
             Command::CancelPurchaseOrder { id } => write!(text, "po-cancel|{id}"),
+            Command::Prepare { order_id, qty, ship, reservation, .. } => write!(
+                text,
+                "prepare|{order_id}|{qty}|{}|{}",
+                ship.map_or("", ship_name),
+                reservation.as_deref().unwrap_or("")
+            ),
+            Command::Abort { order_id, id } => write!(text, "abort|{order_id}|{id}"),
+            Command::AnswerDelay { order_id, accept } => write!(text, "delay|{order_id}|{accept}"),
             Command::Configure { policy, on_hand } => {
                 let _ = write!(text, "configure|");
                 write_policy(&mut text, policy);
@@ -151,6 +186,9 @@ fn write_policy(text: &mut String, policy: &Policy) {
     );
     for day in policy.calendar.ship_weekdays.iter() {
         let _ = write!(text, "|w{day}");
+    }
+    if policy.delay_consent == crate::policy::DelayConsent::Off {
+        text.push_str("|consent-off");
     }
     for holiday in policy.calendar.holidays() {
         let _ = write!(text, "|h{}", holiday.days());
@@ -202,6 +240,8 @@ impl HoldState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HoldView {
     pub id: String,
+    /// The order it is prepared for, while that order is being placed.
+    pub prepared_for: Option<String>,
     /// What was quoted when the reservation was made: the promise.
     pub quote: Quote,
     /// Units currently covered by stock (grows when a receipt reaches a held backorder).
@@ -234,6 +274,44 @@ pub struct LineView {
     pub cancellation: Option<Cancellation>,
     pub reservation: Option<String>,
     pub created_at: Millis,
+    /// The date the waiting units are promised for now: the quote's, or a revised date the
+    /// customer consented to; `None` once they consented to a delay without a date.
+    pub promise: Option<Date>,
+    /// The latest delay notice and what became of it.
+    pub delay: Option<Delay>,
+}
+
+/// A delay notice under 16 CFR 435, and its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delay {
+    /// 1 for the first notice, 2 and on for renewed ones (a consented date slipped again).
+    pub notice: u32,
+    /// The promise the notice is about.
+    pub promised: Date,
+    /// The revised ship date offered; `None` when it is unknown.
+    pub revised: Option<Date>,
+    pub noticed_at: Millis,
+    /// Until when the customer may answer.
+    pub deadline: Millis,
+    /// Whether no answer by the deadline counts as consent: only for a first notice with a
+    /// definite date at most 30 days after the original promise.
+    pub silence_is_consent: bool,
+    /// `None` while the decision is pending.
+    pub answer: Option<DelayAnswer>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DelayAnswer {
+    /// The customer consented (or their silence did, `by_silence`).
+    Accepted { at: Millis, by_silence: bool },
+    /// The waiting units were cancelled: by the customer, or for want of consent.
+    Cancelled { at: Millis, by_silence: bool },
+}
+
+impl Delay {
+    pub fn pending(&self) -> bool {
+        self.answer.is_none()
+    }
 }
 
 /// The result of cancelling a line (or its backorder).
@@ -278,6 +356,9 @@ pub enum Outcome {
     PurchaseOrderSet(PurchaseOrder),
     PurchaseOrderCancelled(PurchaseOrder),
     Configured { on_hand: u32, allocations: Vec<Allocation> },
+    Prepared(HoldView),
+    Aborted(HoldView),
+    DelayAnswered(LineView),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -304,4 +385,10 @@ pub enum Error {
     Invalid(&'static str),
     /// The client started too many reservations of this SKU recently ([`crate::limiter`]).
     RateLimited,
+    /// The reservation is pinned for an order being placed; only that order may take it.
+    ReservationPrepared {
+        order_id: String,
+    },
+    /// No delay decision is pending for this order line.
+    NoDelayPending,
 }

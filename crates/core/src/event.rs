@@ -10,6 +10,10 @@ pub enum CancelReason {
     Merchant,
     /// The item was discontinued, so the waiting units will never come.
     Discontinued,
+    /// The customer answered a delay notice by cancelling.
+    Customer,
+    /// A delay notice's deadline passed without the consent it needed.
+    NoConsent,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +32,22 @@ pub enum Event {
     LowStock { available_now: u32, threshold: u32 },
     /// Confirmed backorders exceed scheduled supply by `shortfall` units.
     ReorderNeeded { shortfall: u32, backordered: u32, inbound: u32 },
+    /// A waiting line will not ship by its promise: the customer may consent to the revised
+    /// date or cancel, by `deadline` (16 CFR 435). `notice` is 1 for the first notice and
+    /// counts up for renewed ones; `revised` is `None` when the new date is unknown.
+    DelayNotice {
+        order_id: String,
+        notice: u32,
+        promised: Date,
+        revised: Option<Date>,
+        deadline: Millis,
+        silence_is_consent: bool,
+    },
+    /// The customer consented to a delay, or was deemed to by their silence.
+    DelayAccepted { order_id: String, revised: Option<Date>, by_silence: bool },
+    /// `qty` units of a line are to be refunded, by `due` (7 working days after they were
+    /// cancelled).
+    RefundDue { order_id: String, qty: u32, due: Date },
 }
 
 impl Event {
@@ -40,6 +60,9 @@ impl Event {
             Event::OrderCancelled { .. } => "order_cancelled",
             Event::LowStock { .. } => "low_stock",
             Event::ReorderNeeded { .. } => "reorder_needed",
+            Event::DelayNotice { .. } => "delay_notice",
+            Event::DelayAccepted { .. } => "delay_accepted",
+            Event::RefundDue { .. } => "refund_due",
         }
     }
 }

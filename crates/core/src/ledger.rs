@@ -20,13 +20,17 @@ use alloc::vec::Vec;
 
 use crate::availability::{beyond_supply, Availability, Lot, Quote, Ship};
 use crate::command::{
-    Allocation, CancelScope, Cancellation, Command, Error, HoldState, HoldView, LineView, Missing, Outcome,
-    Owner, PurchaseOrder,
+    Allocation, CancelScope, Cancellation, Command, Delay, DelayAnswer, Error, HoldState, HoldView, LineView,
+    Missing, Outcome, Owner, PurchaseOrder,
 };
 use crate::date::{Date, Millis};
+use crate::delay::{self, Review};
 use crate::event::{CancelReason, Event, EventRecord};
 use crate::limiter::Limiter;
-use crate::policy::Policy;
+use crate::policy::{DelayConsent, Policy};
+
+/// Working days within which a cancelled unit is to be refunded (16 CFR 435.1(c)).
+pub const REFUND_WORKING_DAYS: u32 = 7;
 
 /// A reservation. Its backordered units wait in the queue under `seq`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +44,18 @@ pub struct Hold {
     pub expires_at: Millis,
     /// When the hold left `Held`.
     pub resolved_at: Option<Millis>,
+    /// The order being placed that holds it (kept once resolved, as history).
+    pub prepared: Option<Prepared>,
+}
+
+/// An order's first phase on this SKU: the hold is the order's until it commits or aborts,
+/// and it never expires meanwhile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prepared {
+    pub order_id: String,
+    /// The hold was made for the order (an abort releases it), not the shopper's own (an
+    /// abort gives it back to them).
+    pub placed: bool,
 }
 
 /// A confirmed order line. Its backordered units wait in the queue under `seq`.
@@ -56,15 +72,39 @@ pub struct Line {
     pub cancellation: Option<Cancellation>,
     /// The merchant's cancellation of the waiting units only, kept to answer a repeat.
     pub backorder_cancellation: Option<Cancellation>,
+    /// The latest delay notice and its answer (see [`crate::delay`]).
+    pub delay: Option<Delay>,
 }
 
 impl Line {
-    /// The view of a settled line, from its record alone: nothing of it waits.
-    pub fn settled_view(&self) -> LineView {
-        self.view(0, None, None)
+    /// The date the waiting units were first promised: the quote's, or, for an order taken
+    /// without a date, 30 days after it was ordered (the FTC rule's default).
+    pub fn original_promise(&self, policy: &Policy) -> Date {
+        self.quote
+            .backorder_ship_date
+            .unwrap_or_else(|| policy.today(self.created_at).add_days(delay::DEFAULT_SHIPPING_DAYS))
     }
 
-    fn view(&self, outstanding: u32, projected: Option<Date>, index: Option<usize>) -> LineView {
+    /// The date the backordered units are promised for now; `None` for a line without any, or
+    /// after a consent to a delay without a date.
+    pub fn promise(&self, policy: &Policy) -> Option<Date> {
+        if self.quote.backorder == 0 {
+            return None;
+        }
+        match self.delay {
+            Some(Delay { answer: Some(DelayAnswer::Accepted { .. }), revised, .. }) => revised,
+            Some(delay) => Some(delay.promised),
+            None => Some(self.original_promise(policy)),
+        }
+    }
+
+    fn view(
+        &self,
+        policy: &Policy,
+        outstanding: u32,
+        projected: Option<Date>,
+        index: Option<usize>,
+    ) -> LineView {
         let allocated = match self.cancellation {
             Some(_) => 0,
             None => self.quote.backorder - outstanding - self.cancelled_backorder,
@@ -81,6 +121,8 @@ impl Line {
             cancellation: self.cancellation,
             reservation: self.reservation.clone(),
             created_at: self.created_at,
+            promise: self.promise(policy),
+            delay: self.delay,
         }
     }
 }
@@ -193,6 +235,8 @@ pub struct Ledger {
     dates_may_move: bool,
     /// Recent reservation attempts by client; in memory only (see [`crate::limiter`]).
     limiter: Limiter,
+    /// Waiting lines with a pending delay notice, by its deadline.
+    deadlines: BTreeSet<(Millis, String)>,
 }
 
 impl Ledger {
@@ -214,6 +258,7 @@ impl Ledger {
                 queue.push(Entry::new(hold.seq, Owner::Reservation(hold.id.clone()), waiting));
             }
             match (&hold.state, hold.resolved_at) {
+                (HoldState::Held, _) if hold.prepared.is_some() => false,
                 (HoldState::Held, _) => ledger.expiries.insert((hold.expires_at, hold.id.clone())),
                 (_, Some(_)) => {
                     ledger.changes.resolved_holds.push(hold);
@@ -233,6 +278,9 @@ impl Ledger {
                 continue;
             };
             queue.push(Entry::new(line.seq, Owner::Order(line.order_id.clone()), waiting));
+            if let Some(delay) = line.delay.filter(Delay::pending) {
+                ledger.deadlines.insert((delay.deadline, line.order_id.clone()));
+            }
             if ledger.lines.insert(line.order_id.clone(), line).is_some() {
                 return Err("two order lines share an id");
             }
@@ -269,9 +317,9 @@ impl Ledger {
     /// Units in the warehouse not yet committed to an order: free plus held.
     pub fn on_hand(&self) -> u32 {
         let held: u64 = self
-            .expiries
-            .iter()
-            .filter_map(|(_, id)| self.holds.get(id))
+            .holds
+            .values()
+            .filter(|hold| hold.state == HoldState::Held)
             .map(|hold| u64::from(hold.quote.qty - self.outstanding(hold.seq)))
             .sum();
         (u64::from(self.stock.free) + held).min(u64::from(u32::MAX)) as u32
@@ -319,6 +367,10 @@ impl Ledger {
         };
         HoldView {
             id: hold.id.clone(),
+            prepared_for: match (&hold.state, &hold.prepared) {
+                (HoldState::Held, Some(prepared)) => Some(prepared.order_id.clone()),
+                _ => None,
+            },
             quote: hold.quote,
             covered,
             projected,
@@ -329,12 +381,18 @@ impl Ledger {
         }
     }
 
-    /// An open or visiting line; a settled one is viewed with [`Line::settled_view`].
+    /// An open or visiting line; a settled one is viewed with [`Ledger::settled_view`].
     pub fn line_view(&self, order_id: &str) -> Option<LineView> {
         let line = self.lines.get(order_id)?;
         let index = self.queue_index(line.seq);
         let entry = index.map(|i| &self.queue[i]);
-        Some(line.view(entry.map_or(0, |e| e.outstanding), entry.and_then(|e| e.projected), index))
+        let (outstanding, projected) = (entry.map_or(0, |e| e.outstanding), entry.and_then(|e| e.projected));
+        Some(line.view(&self.policy, outstanding, projected, index))
+    }
+
+    /// The view of a settled line, from the shell's record of it: nothing of it waits.
+    pub fn settled_view(&self, line: &Line) -> LineView {
+        line.view(&self.policy, 0, None, None)
     }
 
     /// Brings back a resolved reservation from the shell's records before a command or view
@@ -424,6 +482,7 @@ impl Ledger {
     pub fn advance(&mut self, now: Millis) {
         let before = self.stock.free;
         self.expire_due(now);
+        self.lapse_due(now);
         self.settle(now, before);
     }
 
@@ -432,6 +491,7 @@ impl Ledger {
     pub fn apply(&mut self, now: Millis, command: Command) -> Result<Outcome, Error> {
         let before = self.stock.free;
         self.expire_due(now);
+        self.lapse_due(now);
         let today = self.today(now);
         let result = match command {
             Command::Reserve { id, qty, ship, client } => self.reserve(now, today, id, qty, ship, client),
@@ -444,6 +504,11 @@ impl Ledger {
             Command::SetPurchaseOrder { id, qty, expected } => self.set_purchase_order(id, qty, expected),
             Command::CancelPurchaseOrder { id } => self.cancel_purchase_order(&id),
             Command::Configure { policy, on_hand } => self.configure(now, policy, on_hand),
+            Command::Prepare { order_id, id, qty, ship, reservation } => {
+                self.prepare(now, today, order_id, id, qty, ship, reservation)
+            }
+            Command::Abort { order_id, id } => self.abort(now, &order_id, &id),
+            Command::AnswerDelay { order_id, accept } => self.answer_delay(now, &order_id, accept),
         };
         self.settle(now, before);
         result
@@ -464,6 +529,20 @@ impl Ledger {
         if client.is_some_and(|client| !self.limiter.allow(&client, now)) {
             return Err(Error::RateLimited);
         }
+        self.hold_units(now, today, id, qty, ship, None).map(Outcome::Reserved)
+    }
+
+    /// Takes a quote's units into a new hold `id`; a prepared hold (for an order being
+    /// placed) does not expire.
+    fn hold_units(
+        &mut self,
+        now: Millis,
+        today: Date,
+        id: String,
+        qty: u32,
+        ship: Ship,
+        prepared: Option<Prepared>,
+    ) -> Result<HoldView, Error> {
         let quote = self.availability(today).quote(qty, ship, today).map_err(Error::Refused)?;
         let seq = self.take_units(quote, Owner::Reservation(id.clone()), today);
         let hold = Hold {
@@ -475,11 +554,94 @@ impl Ledger {
             created_at: now,
             expires_at: now.saturating_add(self.policy.hold_ttl),
             resolved_at: None,
+            prepared,
         };
-        self.expiries.insert((hold.expires_at, id.clone()));
+        if hold.prepared.is_none() {
+            self.expiries.insert((hold.expires_at, id.clone()));
+        }
         self.holds.insert(id.clone(), hold);
         self.changes.holds.insert(id.clone());
-        Ok(Outcome::Reserved(self.hold_view(&id).ok_or(Error::NotFound(Missing::Reservation))?))
+        self.hold_view(&id).ok_or(Error::NotFound(Missing::Reservation))
+    }
+
+    /// The first phase of an order line (see [`Command::Prepare`]). A repeat for the same
+    /// order answers the hold as it is.
+    #[allow(clippy::too_many_arguments)]
+    fn prepare(
+        &mut self,
+        now: Millis,
+        today: Date,
+        order_id: String,
+        id: String,
+        qty: u32,
+        ship: Option<Ship>,
+        reservation: Option<String>,
+    ) -> Result<Outcome, Error> {
+        let target = reservation.clone().unwrap_or_else(|| id.clone());
+        if let Some(hold) = self.holds.get(&target) {
+            if hold.prepared.as_ref().is_some_and(|prepared| prepared.order_id == order_id) {
+                return Ok(Outcome::Prepared(self.view_hold(hold)));
+            }
+        }
+        // Refused now rather than at commit: an order must not half commit.
+        if self.lines.contains_key(&order_id) {
+            return Err(Error::OrderExists);
+        }
+        let Some(reservation) = reservation else {
+            if self.holds.contains_key(&id) {
+                return Err(Error::Invalid("reservation id is already in use"));
+            }
+            let prepared = Prepared { order_id, placed: true };
+            return self
+                .hold_units(now, today, id, qty, ship.unwrap_or_default(), Some(prepared))
+                .map(Outcome::Prepared);
+        };
+        let hold = self.holds.get_mut(&reservation).ok_or(Error::NotFound(Missing::Reservation))?;
+        if hold.state != HoldState::Held {
+            return Err(Error::ReservationNotHeld { state: hold.state.clone() });
+        }
+        if let Some(prepared) = &hold.prepared {
+            return Err(Error::ReservationPrepared { order_id: prepared.order_id.clone() });
+        }
+        if hold.quote.qty != qty {
+            return Err(Error::Invalid("qty differs from the reservation's qty"));
+        }
+        if ship.is_some_and(|ship| ship != hold.ship) {
+            return Err(Error::Invalid("ship differs from the reservation's ship"));
+        }
+        hold.prepared = Some(Prepared { order_id, placed: false });
+        let expiry = (hold.expires_at, reservation.clone());
+        self.expiries.remove(&expiry);
+        self.changes.holds.insert(reservation.clone());
+        Ok(Outcome::Prepared(self.hold_view(&reservation).ok_or(Error::NotFound(Missing::Reservation))?))
+    }
+
+    /// Undoes a prepare (see [`Command::Abort`]); a repeat, or a hold no longer prepared,
+    /// changes nothing.
+    fn abort(&mut self, now: Millis, order_id: &str, id: &str) -> Result<Outcome, Error> {
+        let hold = self.holds.get_mut(id).ok_or(Error::NotFound(Missing::Reservation))?;
+        match &hold.prepared {
+            Some(prepared) if prepared.order_id != order_id => {
+                return Err(Error::ReservationPrepared { order_id: prepared.order_id.clone() });
+            }
+            Some(prepared) if hold.state == HoldState::Held => {
+                if prepared.placed {
+                    self.end_hold(id, HoldState::Released, now);
+                } else {
+                    // The shopper's hold again, expiring when it would have.
+                    hold.prepared = None;
+                    let expires_at = hold.expires_at;
+                    self.changes.holds.insert(id.into());
+                    if expires_at <= now {
+                        self.end_hold(id, HoldState::Expired, expires_at);
+                    } else {
+                        self.expiries.insert((expires_at, id.into()));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(Outcome::Aborted(self.hold_view(id).ok_or(Error::NotFound(Missing::Reservation))?))
     }
 
     /// Takes a quote's units: `now` from free stock, `backorder` into the queue. Returns the
@@ -503,6 +665,10 @@ impl Ledger {
     fn release(&mut self, now: Millis, id: &str) -> Result<Outcome, Error> {
         let hold = self.holds.get(id).ok_or(Error::NotFound(Missing::Reservation))?;
         match &hold.state {
+            HoldState::Held if hold.prepared.is_some() => {
+                let order_id = hold.prepared.as_ref().map(|p| p.order_id.clone()).unwrap_or_default();
+                return Err(Error::ReservationPrepared { order_id });
+            }
             HoldState::Held => self.end_hold(id, HoldState::Released, now),
             HoldState::Confirmed { .. } => {
                 return Err(Error::ReservationNotHeld { state: hold.state.clone() })
@@ -553,6 +719,11 @@ impl Ledger {
                 if hold.state != HoldState::Held {
                     return Err(Error::ReservationNotHeld { state: hold.state.clone() });
                 }
+                if let Some(prepared) =
+                    hold.prepared.as_ref().filter(|prepared| prepared.order_id != order_id)
+                {
+                    return Err(Error::ReservationPrepared { order_id: prepared.order_id.clone() });
+                }
                 if hold.quote.qty != qty {
                     return Err(Error::Invalid("qty differs from the reservation's qty"));
                 }
@@ -582,11 +753,14 @@ impl Ledger {
             cancelled_backorder: 0,
             cancellation: None,
             backorder_cancellation: None,
+            delay: None,
         };
         self.lines.insert(order_id.clone(), line);
         self.changes.lines.insert(order_id.clone());
         if let Some(index) = self.queue_index(seq) {
             self.queue[index].owner = Owner::Order(order_id.clone());
+            // A line may be late from the start: its delay is reviewed as the command settles.
+            self.dates_may_move = true;
         }
         if quote.backorder > 0 {
             let promised = quote.backorder_ship_date;
@@ -604,8 +778,49 @@ impl Ledger {
                 let order_id = order_id.clone();
                 self.emit(now, Event::EtaChanged { order_id, promised, previous: promised, projected });
             }
+            // A prepared hold was kept for its order through a discontinuation: the waiting
+            // units will never come.
+            if self.policy.discontinued {
+                self.drop_backorder(now, &order_id, CancelReason::Discontinued);
+            }
         }
         Ok(Outcome::Confirmed(self.line_view(&order_id).ok_or(Error::NotFound(Missing::Order))?))
+    }
+
+    /// The customer's answer to a pending delay notice.
+    fn answer_delay(&mut self, now: Millis, order_id: &str, accept: bool) -> Result<Outcome, Error> {
+        let line = self.lines.get(order_id).ok_or(Error::NotFound(Missing::Order))?;
+        let waiting = self.queue_index(line.seq).is_some();
+        let Some(mut delay) = line.delay.filter(|delay| delay.pending() && waiting) else {
+            return Err(Error::NoDelayPending);
+        };
+        self.deadlines.remove(&(delay.deadline, order_id.into()));
+        delay.answer = Some(match accept {
+            true => DelayAnswer::Accepted { at: now, by_silence: false },
+            false => DelayAnswer::Cancelled { at: now, by_silence: false },
+        });
+        self.decide(now, order_id, delay);
+        Ok(Outcome::DelayAnswered(self.line_view(order_id).ok_or(Error::NotFound(Missing::Order))?))
+    }
+
+    /// Records a delay notice's answer: a consent keeps the line waiting for the revised date,
+    /// a cancellation drops its waiting units (to be refunded).
+    fn decide(&mut self, now: Millis, order_id: &str, delay: Delay) {
+        if let Some(line) = self.lines.get_mut(order_id) {
+            line.delay = Some(delay);
+        }
+        self.changes.lines.insert(order_id.into());
+        match delay.answer {
+            Some(DelayAnswer::Accepted { by_silence, .. }) => {
+                let order_id = order_id.into();
+                self.emit(now, Event::DelayAccepted { order_id, revised: delay.revised, by_silence });
+            }
+            Some(DelayAnswer::Cancelled { by_silence, .. }) => {
+                let reason = if by_silence { CancelReason::NoConsent } else { CancelReason::Customer };
+                self.drop_backorder(now, order_id, reason);
+            }
+            None => {}
+        }
     }
 
     fn cancel(&mut self, now: Millis, order_id: &str, scope: CancelScope) -> Result<Outcome, Error> {
@@ -651,6 +866,7 @@ impl Ledger {
                         restocked,
                     },
                 );
+                self.refund_due(now, order_id, cancellation.refund_qty);
                 self.restock(now, restocked);
                 cancellation
             }
@@ -667,10 +883,24 @@ impl Ledger {
                 line.cancelled_backorder += dropped;
             }
             self.changes.lines.insert(order_id.into());
-            let order_id = order_id.into();
-            self.emit(now, Event::BackorderCancelled { order_id, qty: dropped, refund_qty: dropped, reason });
+            let event = Event::BackorderCancelled {
+                order_id: order_id.into(),
+                qty: dropped,
+                refund_qty: dropped,
+                reason,
+            };
+            self.emit(now, event);
+            self.refund_due(now, order_id, dropped);
         }
         dropped
+    }
+
+    /// Announces that `qty` units of a line are to be refunded: within 7 working days.
+    fn refund_due(&mut self, now: Millis, order_id: &str, qty: u32) {
+        if qty > 0 {
+            let due = self.policy.calendar.working_days_after(self.today(now), REFUND_WORKING_DAYS);
+            self.emit(now, Event::RefundDue { order_id: order_id.into(), qty, due });
+        }
     }
 
     fn receive(&mut self, now: Millis, qty: u32, purchase_order: Option<String>) -> Result<Outcome, Error> {
@@ -753,8 +983,11 @@ impl Ledger {
             }
         }
         for owner in owners {
-            if let Owner::Reservation(id) = owner {
-                self.end_hold(&id, HoldState::Withdrawn, now);
+            // A prepared hold stays its order's: committed, its line's units are cancelled then.
+            let prepared = |id: &String| self.holds.get(id).is_some_and(|hold| hold.prepared.is_some());
+            match owner {
+                Owner::Reservation(id) if !prepared(&id) => self.end_hold(&id, HoldState::Withdrawn, now),
+                _ => {}
             }
         }
     }
@@ -800,13 +1033,108 @@ impl Ledger {
         }
     }
 
-    /// After every command: refresh projections if they may have moved, announce threshold
-    /// crossings, and let what is no longer open leave memory.
+    /// Applies the deadlines of delay notices that have passed: silence consents where the rule
+    /// says it does, and otherwise the waiting units are cancelled.
+    fn lapse_due(&mut self, now: Millis) {
+        while let Some((deadline, order_id)) = self.deadlines.first().cloned() {
+            if deadline > now {
+                break;
+            }
+            self.deadlines.remove(&(deadline, order_id.clone()));
+            // A line filled meanwhile (an expired hold's units came to it) has nothing to decide.
+            let waiting = self.lines.get(&order_id).filter(|line| self.queue_index(line.seq).is_some());
+            let Some(mut delay) = waiting.and_then(|line| line.delay).filter(Delay::pending) else {
+                continue;
+            };
+            delay.answer = Some(match delay.silence_is_consent {
+                true => DelayAnswer::Accepted { at: deadline, by_silence: true },
+                false => DelayAnswer::Cancelled { at: deadline, by_silence: true },
+            });
+            self.decide(deadline, &order_id, delay);
+        }
+    }
+
+    /// Sends, supersedes or withdraws delay notices for waiting lines whose projection moved
+    /// past (or back within) their promise (see [`crate::delay`]).
+    fn review_delays(&mut self, now: Millis) {
+        if self.policy.delay_consent == DelayConsent::Off {
+            return;
+        }
+        let offset = i64::from(self.policy.utc_offset_minutes) * 60_000;
+        let end_of = |date: Date| (i64::from(date.days()) + 1) * 86_400_000 - offset;
+        let waiting: Vec<(String, Option<Date>)> = self
+            .queue
+            .iter()
+            .filter_map(|entry| match &entry.owner {
+                Owner::Order(order_id) => Some((order_id.clone(), entry.projected)),
+                Owner::Reservation(_) => None,
+            })
+            .collect();
+        for (order_id, projected) in waiting {
+            let Some(line) = self.lines.get(&order_id) else { continue };
+            let current = line.delay;
+            let next =
+                match delay::review(current, line.original_promise(&self.policy), projected, now, end_of) {
+                    Review::Unchanged => continue,
+                    Review::Notice(notice) => Some(notice),
+                    // Back on time: a first notice is withdrawn; a renewed one gives way to the
+                    // consent it renewed (dated by the renewal, which is when it was last confirmed).
+                    Review::Withdrawn => current.filter(|delay| delay.notice > 1).map(|delay| Delay {
+                        notice: delay.notice - 1,
+                        revised: Some(delay.promised),
+                        answer: Some(DelayAnswer::Accepted { at: delay.noticed_at, by_silence: false }),
+                        ..delay
+                    }),
+                };
+            if let Some(pending) = current.filter(Delay::pending) {
+                self.deadlines.remove(&(pending.deadline, order_id.clone()));
+            }
+            if let Some(line) = self.lines.get_mut(&order_id) {
+                line.delay = next;
+            }
+            self.changes.lines.insert(order_id.clone());
+            if let Some(notice) = next.filter(Delay::pending) {
+                self.deadlines.insert((notice.deadline, order_id.clone()));
+                self.emit(
+                    now,
+                    Event::DelayNotice {
+                        order_id,
+                        notice: notice.notice,
+                        promised: notice.promised,
+                        revised: notice.revised,
+                        deadline: notice.deadline,
+                        silence_is_consent: notice.silence_is_consent,
+                    },
+                );
+            }
+        }
+    }
+
+    /// When the next delay notice's deadline passes.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        self.deadlines.first().map(|(at, _)| *at)
+    }
+
+    /// When time next changes something by itself (a hold expires, a notice's deadline
+    /// passes), for the shell's alarm.
+    pub fn next_alarm(&self) -> Option<Millis> {
+        [self.next_expiry(), self.next_deadline()].into_iter().flatten().min()
+    }
+
+    /// After every command: refresh projections if they may have moved, review delay notices,
+    /// announce threshold crossings, and let what is no longer open leave memory.
     fn settle(&mut self, now: Millis, free_before: u32) {
         let today = self.today(now);
         if self.dates_may_move || self.stock.projected_on != Some(today) {
             self.reproject(now, today);
+            self.review_delays(now);
         }
+        // A line that stopped waiting (filled, cancelled) has no decision left to make.
+        let (lines, queue) = (&self.lines, &self.queue);
+        let waits = |order_id: &String| {
+            lines.get(order_id).is_some_and(|line| queue.binary_search_by_key(&line.seq, |e| e.seq).is_ok())
+        };
+        self.deadlines.retain(|(_, order_id)| waits(order_id));
         let threshold = self.policy.low_stock_threshold;
         if threshold > 0 && free_before > threshold && self.stock.free <= threshold {
             self.emit(now, Event::LowStock { available_now: self.stock.free, threshold });
@@ -1019,10 +1347,20 @@ impl Ledger {
         {
             return Err("a resolved reservation stayed in memory");
         }
-        if held.len() != self.expiries.len()
-            || held.iter().any(|h| !self.expiries.contains(&(h.expires_at, h.id.clone())))
+        let expiring: Vec<&&Hold> = held.iter().filter(|hold| hold.prepared.is_none()).collect();
+        if expiring.len() != self.expiries.len()
+            || expiring.iter().any(|h| !self.expiries.contains(&(h.expires_at, h.id.clone())))
         {
             return Err("the expiry index disagrees with held reservations");
+        }
+        let pending: BTreeSet<(Millis, String)> = self
+            .lines
+            .values()
+            .filter(|line| self.queue_index(line.seq).is_some())
+            .filter_map(|line| line.delay.filter(Delay::pending).map(|d| (d.deadline, line.order_id.clone())))
+            .collect();
+        if pending != self.deadlines {
+            return Err("the deadline index disagrees with pending delay notices");
         }
         let in_step = self.supply.len() == self.purchase_orders.len()
             && self

@@ -12,6 +12,7 @@
 //! - [`replies`]: idempotency keys — same key and request, same reply — and which outcomes a
 //!   key keeps.
 //! - [`limiter`]: how many reservations one client may start on one SKU.
+//! - [`delay`]: delay notices and consent under 16 CFR 435.
 //! - [`Calendar`] and [`Date`]: ship dates over weekdays, holidays and handling time.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -24,6 +25,7 @@ mod availability;
 mod calendar;
 mod command;
 mod date;
+pub mod delay;
 mod event;
 mod ledger;
 pub mod limiter;
@@ -33,10 +35,10 @@ pub mod replies;
 pub use availability::{Availability, Lot, Quote, Refusal, Ship, Snapshot, Status};
 pub use calendar::{Calendar, Weekdays};
 pub use command::{
-    Allocation, CancelScope, Cancellation, Command, Error, HoldState, HoldView, LineView, Missing, Outcome,
-    Owner, PurchaseOrder,
+    Allocation, CancelScope, Cancellation, Command, Delay, DelayAnswer, Error, HoldState, HoldView, LineView,
+    Missing, Outcome, Owner, PurchaseOrder,
 };
 pub use date::{Date, Millis, NotADate};
 pub use event::{CancelReason, Event, EventRecord};
-pub use ledger::{Changes, Hold, Ledger, Line, QueueItem, Stock, Waiting};
-pub use policy::{limits, Backorders, Policy};
+pub use ledger::{Changes, Hold, Ledger, Line, Prepared, QueueItem, Stock, Waiting};
+pub use policy::{limits, Backorders, DelayConsent, Policy};

@@ -11,6 +11,17 @@ pub enum Backorders {
     Allow,
 }
 
+/// Whether waiting lines get the FTC's delay notices (16 CFR 435, the Mail, Internet, or
+/// Telephone Order Merchandise Rule): a customer whose line will not ship by its promise is
+/// told the revised date and may consent or cancel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DelayConsent {
+    #[default]
+    Ftc,
+    /// Only `eta_changed`: the store handles delays itself.
+    Off,
+}
+
 /// Every rule the merchant sets for one SKU. Values are checked by [`Policy::validate`]
 /// before the ledger accepts them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +43,7 @@ pub struct Policy {
     pub utc_offset_minutes: i32,
     /// How long a reservation holds stock before it expires.
     pub hold_ttl: Millis,
+    pub delay_consent: DelayConsent,
 }
 
 impl Default for Policy {
@@ -47,6 +59,7 @@ impl Default for Policy {
             release_date: None,
             utc_offset_minutes: 0,
             hold_ttl: 15 * 60 * 1000,
+            delay_consent: DelayConsent::Ftc,
         }
     }
 }

@@ -5,7 +5,7 @@
 
 mod support;
 
-use backorder_core::{Backorders, Calendar, Policy, Weekdays};
+use backorder_core::{Backorders, Calendar, DelayConsent, Policy, Weekdays};
 use proptest::prelude::*;
 use support::model::{run, Op, PolicyChange};
 
@@ -18,6 +18,7 @@ fn op() -> impl Strategy<Value = Op> {
         proptest::option::of(0u32..20).prop_map(PolicyChange::ReleaseInDays),
         (0u32..12).prop_map(PolicyChange::OnHand),
         Just(PolicyChange::Discontinue),
+        prop_oneof![Just(DelayConsent::Ftc), Just(DelayConsent::Off)].prop_map(PolicyChange::DelayConsent),
     ];
     prop_oneof![
         6 => (1u32..6, any::<bool>(), proptest::option::of(0u8..3))
@@ -30,9 +31,12 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (1u32..8, proptest::option::of(any::<usize>())).prop_map(|(qty, against)| Op::Receive { qty, against }),
         3 => (0u8..3, 1u32..8, 0u32..40).prop_map(|(slot, qty, in_days)| Op::SetPurchaseOrder { slot, qty, in_days }),
         1 => (0u8..3).prop_map(|slot| Op::CancelPurchaseOrder { slot }),
-        3 => prop_oneof![0u32..20, Just(1_440), Just(4 * 1_440)].prop_map(|minutes| Op::Wait { minutes }),
+        3 => prop_oneof![0u32..20, Just(1_440), Just(4 * 1_440), Just(14 * 1_440)].prop_map(|minutes| Op::Wait { minutes }),
         1 => change.prop_map(Op::Change),
         2 => any::<usize>().prop_map(|pick| Op::Replay { pick }),
+        2 => (1u32..5, proptest::option::of(any::<usize>())).prop_map(|(qty, pin)| Op::Prepare { qty, pin }),
+        2 => (any::<usize>(), any::<bool>()).prop_map(|(pick, commit)| Op::Finish { pick, commit }),
+        3 => (any::<usize>(), any::<bool>()).prop_map(|(pick, accept)| Op::AnswerDelay { pick, accept }),
     ]
 }
 

@@ -302,6 +302,8 @@ fn cancelling_a_line_restocks_and_refunds_once() {
         shop.events(),
         vec![
             Event::OrderCancelled { order_id: "A".into(), refund_qty: 3, restocked: 2 },
+            // Thu 26 Nov + 7 working days.
+            Event::RefundDue { order_id: "A".into(), qty: 3, due: date("2026-12-07") },
             Event::BackorderAllocated { order_id: "B".into(), qty: 1, outstanding: 0 },
         ]
     );
@@ -323,12 +325,15 @@ fn cancelling_only_the_backorder_keeps_what_ships() {
     assert_eq!((line.quote.now, line.outstanding, line.cancelled_backorder), (1, 0, 2));
     assert_eq!(
         shop.events(),
-        vec![Event::BackorderCancelled {
-            order_id: "A".into(),
-            qty: 2,
-            refund_qty: 2,
-            reason: CancelReason::Merchant
-        }]
+        vec![
+            Event::BackorderCancelled {
+                order_id: "A".into(),
+                qty: 2,
+                refund_qty: 2,
+                reason: CancelReason::Merchant
+            },
+            Event::RefundDue { order_id: "A".into(), qty: 2, due: date("2026-12-07") },
+        ]
     );
     // Cancelling the rest later refunds only what was not refunded yet.
     let rest = shop.apply(Command::Cancel { order_id: "A".into(), scope: CancelScope::Line }).unwrap();
@@ -346,12 +351,16 @@ fn discontinuing_cancels_waiting_units_and_sells_what_remains() {
     shop.apply(Command::Configure { policy, on_hand: None }).unwrap();
     assert_eq!(
         shop.events(),
-        vec![Event::BackorderCancelled {
-            order_id: "A".into(),
-            qty: 2,
-            refund_qty: 2,
-            reason: CancelReason::Discontinued
-        }]
+        vec![
+            Event::BackorderCancelled {
+                order_id: "A".into(),
+                qty: 2,
+                refund_qty: 2,
+                reason: CancelReason::Discontinued
+            },
+            // Nothing to consent to: the refund is due at once.
+            Event::RefundDue { order_id: "A".into(), qty: 2, due: date("2026-12-07") },
+        ]
     );
     assert_eq!(shop.hold(&hold.id).state, HoldState::Withdrawn);
     assert_eq!(shop.ledger.queue().count(), 0);
@@ -364,7 +373,8 @@ fn discontinuing_cancels_waiting_units_and_sells_what_remains() {
 
 #[test]
 fn eta_changed_is_sent_for_exactly_the_lines_whose_date_moved() {
-    let mut shop = Shop::new(allow(Some(14)), 0);
+    // Without delay notices, which `delay_notices_*` below check.
+    let mut shop = Shop::new(Policy { delay_consent: DelayConsent::Off, ..allow(Some(14)) }, 0);
     shop.purchase_order("PO-1", 3, "2026-12-03");
     let a = shop.order("A", 2).unwrap(); // PO-1: Thu 3 Dec, ships Fri 4 Dec
     let b = shop.order("B", 2).unwrap(); // 1 from PO-1, 1 beyond: Thu 10 Dec, ships Fri 11 Dec
@@ -418,7 +428,7 @@ fn other_shoppers_only_move_dates_earlier() {
 
 #[test]
 fn lead_time_promises_hold_until_the_lead_time_has_passed() {
-    let mut shop = Shop::new(allow(Some(14)), 0);
+    let mut shop = Shop::new(Policy { delay_consent: DelayConsent::Off, ..allow(Some(14)) }, 0);
     shop.order("A", 1).unwrap(); // due Thu 10 Dec, ships Fri 11 Dec
     shop.events();
     shop.advance(DAY); // Fri 27 Nov: still due Thu 10 Dec
@@ -799,4 +809,237 @@ fn only_a_resolved_reservation_can_visit() {
     assert_eq!(shop.ledger.visit_hold(hold.clone()), Err("the reservation is already in memory"));
     let elsewhere = Hold { id: "other".into(), ..hold };
     assert_eq!(shop.ledger.visit_hold(elsewhere), Err("only a resolved reservation can visit"));
+}
+
+fn prepare(order_id: &str, id: &str, qty: u32, reservation: Option<&str>) -> Command {
+    Command::Prepare {
+        order_id: order_id.into(),
+        id: id.into(),
+        qty,
+        ship: None,
+        reservation: reservation.map(Into::into),
+    }
+}
+
+fn prepared(outcome: Result<Outcome, Error>) -> HoldView {
+    match outcome {
+        Ok(Outcome::Prepared(view)) => view,
+        other => panic!("prepare answered {other:?}"),
+    }
+}
+
+#[test]
+fn a_prepared_line_holds_its_units_without_expiring_until_its_order_commits() {
+    let mut shop = Shop::new(allow(Some(14)), 3);
+    let hold = prepared(shop.apply(prepare("1001", "p1", 2, None)));
+    assert_eq!((hold.prepared_for.as_deref(), hold.quote.now), (Some("1001"), 2));
+    assert_eq!(shop.ledger.available_now(), 1);
+    // A repeat answers the same hold; no second one is made.
+    assert_eq!(prepared(shop.apply(prepare("1001", "p1", 2, None))), hold);
+    assert_eq!(shop.ledger.available_now(), 1);
+    shop.advance(DAY);
+    assert_eq!(shop.hold("p1").state, HoldState::Held, "a prepared hold does not expire");
+    assert_eq!(
+        shop.apply(Command::Release { id: "p1".into() }),
+        Err(Error::ReservationPrepared { order_id: "1001".into() }),
+        "nobody but its order may take it"
+    );
+    let line = shop.confirm("1001", &hold).unwrap();
+    assert_eq!((line.quote.now, line.outstanding), (2, 0));
+    assert_eq!(shop.ledger.available_now(), 1);
+    // An order id this SKU already has a line for is refused at prepare, not at commit.
+    assert_eq!(shop.apply(prepare("1001", "p9", 1, None)), Err(Error::OrderExists));
+}
+
+#[test]
+fn aborting_releases_what_the_order_placed_and_gives_the_shopper_their_hold_back() {
+    let mut shop = Shop::new(allow(Some(14)), 4);
+    let placed = prepared(shop.apply(prepare("1001", "p1", 2, None)));
+    let own = shop.reserve(1).unwrap();
+    let pinned = prepared(shop.apply(prepare("1001", "ignored", 1, Some(&own.id))));
+    assert_eq!(pinned.id, own.id);
+    assert_eq!(
+        shop.apply(prepare("1002", "x", 1, Some(&own.id))),
+        Err(Error::ReservationPrepared { order_id: "1001".into() }),
+        "one order at a time"
+    );
+    assert_eq!(shop.ledger.available_now(), 1);
+    let abort = |id: &str| Command::Abort { order_id: "1001".into(), id: id.into() };
+    assert!(
+        matches!(shop.apply(abort(&placed.id)), Ok(Outcome::Aborted(view)) if view.state == HoldState::Released)
+    );
+    let back = shop.apply(abort(&own.id));
+    assert!(
+        matches!(back, Ok(Outcome::Aborted(ref view)) if view.state == HoldState::Held && view.prepared_for.is_none())
+    );
+    assert_eq!(shop.ledger.available_now(), 3, "the placed hold's units are back; the shopper keeps theirs");
+    // Repeating either changes nothing.
+    assert!(shop.apply(abort(&placed.id)).is_ok());
+    assert!(shop.apply(abort(&own.id)).is_ok());
+    assert_eq!(shop.ledger.available_now(), 3);
+    // The shopper's hold expires when it would have.
+    shop.advance(15 * MINUTE);
+    assert_eq!(shop.hold(&own.id).state, HoldState::Expired);
+    assert_eq!(shop.ledger.available_now(), 4);
+}
+
+#[test]
+fn a_prepared_hold_outlives_a_discontinuation_and_its_waiting_units_are_cancelled_at_commit() {
+    let mut shop = Shop::new(allow(Some(14)), 1);
+    let hold = prepared(shop.apply(prepare("1001", "p1", 3, None))); // 1 now, 2 waiting
+    shop.events();
+    shop.apply(Command::Configure {
+        policy: Policy { discontinued: true, ..allow(Some(14)) },
+        on_hand: None,
+    })
+    .unwrap();
+    assert_eq!(shop.hold("p1").state, HoldState::Held, "its order may still commit it");
+    let line = shop.confirm("1001", &hold).unwrap();
+    assert_eq!((line.quote.now, line.outstanding, line.cancelled_backorder), (1, 0, 2));
+    let events = shop.events();
+    assert!(
+        events.contains(&Event::RefundDue { order_id: "1001".into(), qty: 2, due: date("2026-12-07") }),
+        "{events:?}"
+    );
+}
+
+/// A shop on Thu 26 Nov with a purchase order of 2 units due Thu 3 Dec and order "A" for them,
+/// promised to ship Fri 4 Dec; then the purchase order slips to `slipped` (or is cancelled).
+fn delayed(slipped: Option<&str>, lead_time_days: Option<u32>) -> (Shop, Delay) {
+    let mut shop = Shop::new(allow(lead_time_days), 0);
+    shop.purchase_order("PO-1", 2, "2026-12-03");
+    let line = shop.order("A", 2).unwrap();
+    assert_eq!(line.quote.backorder_ship_date, some("2026-12-04"));
+    shop.events();
+    match slipped {
+        Some(expected) => shop.purchase_order("PO-1", 2, expected),
+        None => drop(shop.apply(Command::CancelPurchaseOrder { id: "PO-1".into() }).unwrap()),
+    }
+    let delay = shop.line("A").delay.expect("a delay notice");
+    (shop, delay)
+}
+
+/// The end of a day in the store (UTC here).
+fn end_of(day: &str) -> Millis {
+    morning(day) - 10 * 60 * MINUTE + DAY
+}
+
+#[test]
+fn delay_notices_tell_the_revised_date_and_whether_silence_is_consent() {
+    // (purchase order slips to, lead time, revised ship date, silence is consent)
+    let cases = [
+        (Some("2026-12-21"), Some(14), some("2026-12-22"), true), // 18 days later
+        (Some("2027-01-05"), Some(14), some("2027-01-06"), false), // 33 days later
+        (None, None, None, false),                                // unknown: no lead time, no PO
+    ];
+    for (slips_to, lead, revised, silence) in cases {
+        let (mut shop, delay) = delayed(slips_to, lead);
+        assert_eq!(
+            (delay.notice, delay.promised, delay.revised, delay.silence_is_consent),
+            (1, date("2026-12-04"), revised, silence),
+            "{slips_to:?}"
+        );
+        assert_eq!(delay.deadline, end_of("2026-12-04"), "until the promised day ends");
+        let events = shop.events();
+        assert!(
+            events.contains(&Event::DelayNotice {
+                order_id: "A".into(),
+                notice: 1,
+                promised: date("2026-12-04"),
+                revised,
+                deadline: end_of("2026-12-04"),
+                silence_is_consent: silence,
+            }),
+            "{events:?}"
+        );
+    }
+}
+
+#[test]
+fn silence_consents_to_a_date_within_thirty_days() {
+    let (mut shop, _) = delayed(Some("2026-12-21"), Some(14));
+    shop.events();
+    shop.advance(8 * DAY + 14 * 60 * MINUTE); // Sat 5 Dec 00:00: the deadline has passed
+    let line = shop.line("A");
+    assert!(matches!(line.delay.unwrap().answer, Some(DelayAnswer::Accepted { by_silence: true, .. })));
+    assert_eq!(
+        (line.outstanding, line.promise),
+        (2, some("2026-12-22")),
+        "the revised date is the promise now"
+    );
+    assert_eq!(
+        shop.events(),
+        vec![Event::DelayAccepted { order_id: "A".into(), revised: some("2026-12-22"), by_silence: true }]
+    );
+}
+
+#[test]
+fn without_consent_a_longer_or_unknown_delay_cancels_the_waiting_units_at_the_deadline() {
+    for (slips_to, lead) in [(Some("2027-01-05"), Some(14)), (None, None)] {
+        let (mut shop, _) = delayed(slips_to, lead);
+        shop.events();
+        shop.advance(8 * DAY + 14 * 60 * MINUTE);
+        let line = shop.line("A");
+        assert!(matches!(line.delay.unwrap().answer, Some(DelayAnswer::Cancelled { by_silence: true, .. })));
+        assert_eq!((line.outstanding, line.cancelled_backorder), (0, 2));
+        let events = shop.events();
+        assert!(events.contains(&Event::BackorderCancelled {
+            order_id: "A".into(),
+            qty: 2,
+            refund_qty: 2,
+            reason: CancelReason::NoConsent
+        }));
+        // Cancelled at the deadline, Sat 5 Dec 00:00: seven working days on is Tue 15 Dec.
+        assert!(
+            events.contains(&Event::RefundDue { order_id: "A".into(), qty: 2, due: date("2026-12-15") }),
+            "{events:?}"
+        );
+    }
+}
+
+#[test]
+fn the_customer_accepts_or_cancels_and_a_consented_date_that_slips_renews_the_notice() {
+    let (mut shop, _) = delayed(Some("2027-01-05"), Some(14));
+    let answered = shop.apply(Command::AnswerDelay { order_id: "A".into(), accept: true }).unwrap();
+    let Outcome::DelayAnswered(line) = answered else { panic!("{answered:?}") };
+    assert_eq!(line.promise, some("2027-01-06"));
+    assert_eq!(
+        shop.apply(Command::AnswerDelay { order_id: "A".into(), accept: false }),
+        Err(Error::NoDelayPending)
+    );
+    shop.advance(10 * DAY);
+    assert_eq!(shop.line("A").outstanding, 2, "a consent is not cancelled at the deadline");
+    shop.events();
+    // The consented date slips: a renewed notice, for which silence is never consent.
+    shop.purchase_order("PO-1", 2, "2027-01-12");
+    let delay = shop.line("A").delay.unwrap();
+    assert_eq!(
+        (delay.notice, delay.promised, delay.revised, delay.silence_is_consent),
+        (2, date("2027-01-06"), some("2027-01-13"), false)
+    );
+    let cancelled = shop.apply(Command::AnswerDelay { order_id: "A".into(), accept: false }).unwrap();
+    let Outcome::DelayAnswered(line) = cancelled else { panic!() };
+    assert_eq!((line.outstanding, line.cancelled_backorder), (0, 2));
+    let events = shop.events();
+    assert!(
+        events.iter().any(|e| matches!(e, Event::BackorderCancelled { reason: CancelReason::Customer, .. })),
+        "{events:?}"
+    );
+    assert!(events.iter().any(|e| matches!(e, Event::RefundDue { qty: 2, .. })));
+}
+
+#[test]
+fn a_notice_is_withdrawn_when_the_line_is_on_time_again_and_none_goes_out_with_consent_off() {
+    let (mut shop, _) = delayed(Some("2026-12-21"), Some(14));
+    shop.purchase_order("PO-1", 2, "2026-12-02");
+    assert_eq!(shop.line("A").delay, None, "back on time: nothing to decide");
+    shop.advance(10 * DAY);
+    assert_eq!(shop.line("A").outstanding, 2);
+    let mut off = Shop::new(Policy { delay_consent: DelayConsent::Off, ..allow(Some(14)) }, 0);
+    off.purchase_order("PO-1", 2, "2026-12-03");
+    off.order("A", 2).unwrap();
+    off.purchase_order("PO-1", 2, "2027-02-01");
+    assert_eq!(off.line("A").delay, None);
+    off.advance(30 * DAY);
+    assert_eq!(off.line("A").outstanding, 2, "without the rule the line just waits");
 }

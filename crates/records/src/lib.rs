@@ -6,8 +6,8 @@
 //! the crate's README.
 
 use backorder_core::{
-    Backorders, Calendar, Cancellation, Date, Hold, HoldState, Line, Millis, Policy, PurchaseOrder, Quote,
-    Ship, Stock, Waiting, Weekdays,
+    Backorders, Calendar, Cancellation, Date, Delay, DelayAnswer, DelayConsent, Hold, HoldState, Line,
+    Millis, Policy, Prepared, PurchaseOrder, Quote, Ship, Stock, Waiting, Weekdays,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -59,6 +59,22 @@ impl From<ShipRecord> for Ship {
     }
 }
 
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DelayConsentRecord {
+    #[default]
+    Ftc,
+    Off,
+}
+
+impl DelayConsentRecord {
+    /// Rows from before the setting existed read as `ftc`, and `ftc` is not written, so that
+    /// they are written back as they were.
+    fn is_default(&self) -> bool {
+        *self == DelayConsentRecord::Ftc
+    }
+}
+
 /// A SKU's policy as its product row keeps it.
 #[serde_as]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +93,8 @@ pub struct PolicyRecord {
     pub release_date: Option<Date>,
     pub utc_offset_minutes: i32,
     pub hold_minutes: u32,
+    #[serde(default, skip_serializing_if = "DelayConsentRecord::is_default")]
+    pub delay_consent: DelayConsentRecord,
 }
 
 impl From<&Policy> for PolicyRecord {
@@ -97,6 +115,10 @@ impl From<&Policy> for PolicyRecord {
             release_date: policy.release_date,
             utc_offset_minutes: policy.utc_offset_minutes,
             hold_minutes: (policy.hold_ttl / 60_000) as u32,
+            delay_consent: match policy.delay_consent {
+                DelayConsent::Ftc => DelayConsentRecord::Ftc,
+                DelayConsent::Off => DelayConsentRecord::Off,
+            },
         }
     }
 }
@@ -120,6 +142,10 @@ impl PolicyRecord {
             release_date: self.release_date,
             utc_offset_minutes: self.utc_offset_minutes,
             hold_ttl: i64::from(self.hold_minutes) * 60_000,
+            delay_consent: match self.delay_consent {
+                DelayConsentRecord::Ftc => DelayConsent::Ftc,
+                DelayConsentRecord::Off => DelayConsent::Off,
+            },
         };
         policy.validate()?;
         Ok(policy)
@@ -259,6 +285,13 @@ pub enum HoldStateRecord {
     Withdrawn,
 }
 
+/// The order a hold is prepared for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreparedRecord {
+    pub order_id: String,
+    pub placed: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HoldRecord {
     pub id: String,
@@ -273,6 +306,8 @@ pub struct HoldRecord {
     #[serde(default)]
     pub resolved_at: Option<Millis>,
     pub waiting: Option<WaitingRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepared: Option<PreparedRecord>,
 }
 
 impl HoldRecord {
@@ -295,6 +330,10 @@ impl HoldRecord {
             expires_at: hold.expires_at,
             resolved_at: hold.resolved_at,
             waiting: waiting_record(waiting),
+            prepared: hold
+                .prepared
+                .as_ref()
+                .map(|p| PreparedRecord { order_id: p.order_id.clone(), placed: p.placed }),
         }
     }
 
@@ -320,6 +359,10 @@ impl HoldRecord {
             created_at: self.created_at,
             expires_at: self.expires_at,
             resolved_at: self.resolved_at,
+            prepared: self
+                .prepared
+                .as_ref()
+                .map(|p| Prepared { order_id: p.order_id.clone(), placed: p.placed }),
         };
         Ok((hold, waiting(self.waiting, policy, self.created_at)))
     }
@@ -352,6 +395,62 @@ impl From<CancellationRecord> for Cancellation {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DelayAnswerRecord {
+    Accepted { at: Millis, by_silence: bool },
+    Cancelled { at: Millis, by_silence: bool },
+}
+
+/// A line's latest delay notice (16 CFR 435) and its answer.
+#[serde_as]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelayRecord {
+    pub notice: u32,
+    #[serde_as(as = "DisplayFromStr")]
+    pub promised: Date,
+    #[serde_as(as = "Option<DisplayFromStr>")]
+    pub revised: Option<Date>,
+    pub noticed_at: Millis,
+    pub deadline: Millis,
+    pub silence_is_consent: bool,
+    pub answer: Option<DelayAnswerRecord>,
+}
+
+impl From<Delay> for DelayRecord {
+    fn from(d: Delay) -> DelayRecord {
+        DelayRecord {
+            notice: d.notice,
+            promised: d.promised,
+            revised: d.revised,
+            noticed_at: d.noticed_at,
+            deadline: d.deadline,
+            silence_is_consent: d.silence_is_consent,
+            answer: d.answer.map(|answer| match answer {
+                DelayAnswer::Accepted { at, by_silence } => DelayAnswerRecord::Accepted { at, by_silence },
+                DelayAnswer::Cancelled { at, by_silence } => DelayAnswerRecord::Cancelled { at, by_silence },
+            }),
+        }
+    }
+}
+
+impl From<DelayRecord> for Delay {
+    fn from(d: DelayRecord) -> Delay {
+        Delay {
+            notice: d.notice,
+            promised: d.promised,
+            revised: d.revised,
+            noticed_at: d.noticed_at,
+            deadline: d.deadline,
+            silence_is_consent: d.silence_is_consent,
+            answer: d.answer.map(|answer| match answer {
+                DelayAnswerRecord::Accepted { at, by_silence } => DelayAnswer::Accepted { at, by_silence },
+                DelayAnswerRecord::Cancelled { at, by_silence } => DelayAnswer::Cancelled { at, by_silence },
+            }),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineRecord {
     pub order_id: String,
@@ -365,6 +464,8 @@ pub struct LineRecord {
     #[serde(default)]
     pub backorder_cancellation: Option<CancellationRecord>,
     pub waiting: Option<WaitingRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<DelayRecord>,
 }
 
 impl LineRecord {
@@ -380,6 +481,7 @@ impl LineRecord {
             cancellation: line.cancellation.map(Into::into),
             backorder_cancellation: line.backorder_cancellation.map(Into::into),
             waiting: waiting_record(waiting),
+            delay: line.delay.map(Into::into),
         }
     }
 
@@ -394,6 +496,7 @@ impl LineRecord {
             cancelled_backorder: self.cancelled_backorder,
             cancellation: self.cancellation.map(Into::into),
             backorder_cancellation: self.backorder_cancellation.map(Into::into),
+            delay: self.delay.map(Into::into),
         };
         (line, waiting(self.waiting, policy, self.created_at))
     }
@@ -419,4 +522,76 @@ impl From<&PurchaseOrderRecord> for PurchaseOrder {
     fn from(record: &PurchaseOrderRecord) -> PurchaseOrder {
         PurchaseOrder { id: record.po_id.clone(), qty: record.qty, expected: record.expected_date }
     }
+}
+
+/// The order record's format version.
+pub const ORDER_RECORD_VERSION: u32 = 1;
+
+/// Where an order being placed across SKUs stands (two-phase: prepare every line, then
+/// commit every line, or abort what was prepared).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStateRecord {
+    Preparing,
+    Committing,
+    Committed,
+    Aborting,
+    Aborted,
+}
+
+/// Where one line of an order stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum LineStepRecord {
+    Pending,
+    /// Held by its SKU's ledger under `hold_id`.
+    Prepared {
+        hold_id: String,
+    },
+    /// Its ledger refused it: the refusal as answered (status and body).
+    Refused {
+        status: u16,
+        body: String,
+    },
+    /// Confirmed: its line's document as the ledger answered it.
+    Committed {
+        hold_id: String,
+        line: String,
+    },
+    Aborted {
+        hold_id: String,
+    },
+}
+
+/// One line of an order as planned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedLineRecord {
+    pub sku: String,
+    pub qty: u32,
+    pub ship: Option<ShipRecord>,
+    pub reservation_id: Option<String>,
+    pub step: LineStepRecord,
+}
+
+/// What an order's coordinator keeps: the plan, each line's step, and once created, the
+/// answer replays get (without the status token, which is kept only as its hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRecord {
+    pub version: u32,
+    pub order_id: String,
+    /// Placements of this id so far: a refused (aborted) order frees its id for another.
+    pub attempt: u32,
+    /// The request: the same one replays, another is refused once the order exists.
+    pub fingerprint: String,
+    pub state: OrderStateRecord,
+    pub created_at: Millis,
+    pub lines: Vec<PlannedLineRecord>,
+    /// SHA-256 of the status token, hex.
+    #[serde(default)]
+    pub token_hash: Option<String>,
+    #[serde(default)]
+    pub answer: Option<String>,
+    /// The last sequence number of the order's own events.
+    #[serde(default)]
+    pub event_seq: u64,
 }

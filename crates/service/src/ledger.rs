@@ -298,9 +298,44 @@ pub fn handle(
         }
         LedgerOp::Confirm { order_id, line } => confirm(product, records, &order_id, &line, now)?,
         LedgerOp::GetOrder { order_id } => match line_view(product, records, &order_id)? {
-            Some(view) => Reply::json(200, &order_doc(&product.sku, &view)),
+            Some(view) => Reply::json(200, &order_doc(product, &view)),
             None => ApiError::not_found("no such order").into(),
         },
+        LedgerOp::Prepare { order_id, attempt, line } => {
+            let command = Command::Prepare {
+                order_id: order_id.clone(),
+                id: reservation_id(&cx.token, &sku),
+                qty: line.qty,
+                ship: line.ship.map(Into::into),
+                reservation: line.reservation_id.clone(),
+            };
+            if let Some(id) = command.reservation_id() {
+                visit_hold(product, records, id, now)?;
+            }
+            let key = KeySpace::Prepare.key(&format!("{order_id}#{attempt}"));
+            keyed(records, &key, command, now, |command| {
+                let outcome = product.ledger.apply(now, command);
+                let reply = match &outcome {
+                    Ok(Outcome::Prepared(view)) => Reply::json(201, &ReservationDoc::new(&product.sku, view)),
+                    other => unexpected(other),
+                };
+                (outcome, reply)
+            })?
+        }
+        LedgerOp::Abort { order_id, hold_id } => {
+            visit_hold(product, records, &hold_id, now)?;
+            match product.ledger.apply(now, Command::Abort { order_id, id: hold_id }) {
+                Ok(Outcome::Aborted(view)) => Reply::json(200, &ReservationDoc::new(&product.sku, &view)),
+                other => unexpected(&other),
+            }
+        }
+        LedgerOp::AnswerDelay { order_id, accept } => {
+            visit_line(product, records, &order_id)?;
+            match product.ledger.apply(now, Command::AnswerDelay { order_id, accept }) {
+                Ok(Outcome::DelayAnswered(view)) => Reply::json(200, &order_doc(product, &view)),
+                other => unexpected(&other),
+            }
+        }
         LedgerOp::Cancel { order_id, scope } => {
             visit_line(product, records, &order_id)?;
             match product
@@ -333,7 +368,7 @@ fn confirm(
     keyed(records, &KeySpace::Order.key(order_id), command, now, |command| {
         let outcome = product.ledger.apply(now, command);
         let reply = match &outcome {
-            Ok(Outcome::Confirmed(view)) => Reply::json(201, &order_doc(&product.sku, view)),
+            Ok(Outcome::Confirmed(view)) => Reply::json(201, &order_doc(product, view)),
             other => unexpected(other),
         };
         (outcome, reply)
@@ -477,7 +512,7 @@ fn line_view(product: &Product, records: &impl Records, order_id: &str) -> Resul
     if let Some(view) = product.ledger.line_view(order_id) {
         return Ok(Some(view));
     }
-    Ok(settled_line(product, records, order_id)?.map(|line| line.settled_view()))
+    Ok(settled_line(product, records, order_id)?.map(|line| product.ledger.settled_view(&line)))
 }
 
 /// Brings back the settled line a command names, so the ledger can act on it (or see that the
@@ -551,9 +586,7 @@ fn queue_docs(ledger: &Ledger) -> Vec<QueueItemDoc> {
         .collect()
 }
 
-fn order_doc(sku: &str, view: &LineView) -> OrderDoc {
-    OrderDoc {
-        order_id: view.order_id.clone(),
-        lines: vec![LineDoc::new(sku, view, view.reservation.clone())],
-    }
+fn order_doc(product: &Product, view: &LineView) -> OrderDoc {
+    let line = LineDoc::new(&product.sku, &product.name, view, view.reservation.clone());
+    OrderDoc { order_id: view.order_id.clone(), lines: vec![line], status_token: None, status_url: None }
 }

@@ -3,5 +3,6 @@
 
 pub mod ledger;
 pub mod memory;
+pub mod order;
 pub mod protocol;
 pub mod registry;

@@ -86,8 +86,7 @@ pub struct MemoryRegistry {
     pub products: BTreeMap<String, String>,
     /// By feed id: SKU, seq, event.
     pub events: BTreeMap<u64, (String, u64, String)>,
-    /// Claim and whether it is confirmed.
-    pub claims: BTreeMap<String, (Claim, bool)>,
+    pub claims: BTreeMap<String, Claim>,
 }
 
 impl RegistryStore for MemoryRegistry {
@@ -126,39 +125,22 @@ impl RegistryStore for MemoryRegistry {
     }
 
     fn claim(&self, key: &str) -> Result<Option<StoredClaim>, Fault> {
-        Ok(self.claims.get(key).map(|(claim, confirmed)| StoredClaim {
-            fingerprint: claim.fingerprint.clone(),
-            sku: claim.sku.clone(),
-            confirmed: *confirmed,
-        }))
+        Ok(self
+            .claims
+            .get(key)
+            .map(|claim| StoredClaim { fingerprint: claim.fingerprint.clone(), sku: claim.sku.clone() }))
     }
 
     fn insert_claim(&mut self, claim: &Claim) -> Result<bool, Fault> {
         if self.claims.contains_key(&claim.key) {
             return Ok(false);
         }
-        self.claims.insert(claim.key.clone(), (claim.clone(), false));
+        self.claims.insert(claim.key.clone(), claim.clone());
         Ok(true)
     }
 
-    fn confirm_claim(&mut self, claim: &Claim) -> Result<(), Fault> {
-        self.claims.entry(claim.key.clone()).or_insert_with(|| (claim.clone(), true)).1 = true;
-        Ok(())
-    }
-
-    fn release_claim(&mut self, key: &str, fingerprint: &str) -> Result<(), Fault> {
-        if self
-            .claims
-            .get(key)
-            .is_some_and(|(claim, confirmed)| !confirmed && claim.fingerprint == fingerprint)
-        {
-            self.claims.remove(key);
-        }
-        Ok(())
-    }
-
     fn forget_claims_before(&mut self, at: Millis) -> Result<(), Fault> {
-        self.claims.retain(|_, (claim, _)| claim.permanent || claim.at >= at);
+        self.claims.retain(|_, claim| claim.permanent || claim.at >= at);
         Ok(())
     }
 }

@@ -7,7 +7,9 @@
 
 use std::fmt;
 
-use backorder_api::input::{CancelScopeDoc, OrderLineRequest, PurchaseOrderRequest, ReceiptRequest, ShipDoc};
+use backorder_api::input::{
+    CancelScopeDoc, OrderLineRequest, OrderRequest, PurchaseOrderRequest, ReceiptRequest, ShipDoc,
+};
 use backorder_api::output::EventDoc;
 use backorder_api::policy::ProductInput;
 use backorder_api::ApiError;
@@ -79,6 +81,64 @@ pub enum LedgerOp {
         order_id: String,
         scope: CancelScopeDoc,
     },
+    /// An order's first phase on this SKU: hold its line (the `attempt`th placement of the
+    /// order id; a repeat answers the first answer). Committed with `Confirm`, naming the hold.
+    Prepare {
+        order_id: String,
+        attempt: u32,
+        line: OrderLineRequest,
+    },
+    /// Undoes a prepare.
+    Abort {
+        order_id: String,
+        hold_id: String,
+    },
+    /// The customer's answer to a delay notice on this SKU's line of the order.
+    AnswerDelay {
+        order_id: String,
+        accept: bool,
+    },
+}
+
+/// Where a coordinator stops on purpose (development only: `X-Backorder-Fault`), as if it
+/// crashed there; its alarm then finishes the order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Halt {
+    /// Every line prepared, none committed.
+    AfterPrepare,
+}
+
+/// A call to an order's coordinator (one Durable Object per order id).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrderCall {
+    pub order_id: String,
+    /// The development clock's `now`, when one was sent.
+    pub now: Option<Millis>,
+    pub op: OrderOp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum OrderOp {
+    /// `POST /v1/orders`; `origin` is the edge's, for the status page's address. `halt`
+    /// (development only) stops the coordinator on purpose, to test its recovery.
+    Place {
+        request: OrderRequest,
+        origin: String,
+        #[serde(default)]
+        halt: Option<Halt>,
+    },
+    /// `GET /v1/orders/{id}` (merchant).
+    Get,
+    /// `POST /v1/orders/{id}/cancel`: the whole order, or the line of one SKU.
+    Cancel { scope: CancelScopeDoc, sku: Option<String> },
+    /// `GET /v1/orders/{id}/status?token=` (the customer).
+    Status { token: String },
+    /// `POST /v1/orders/{id}/delay` (the customer): consent to the delays pending, or cancel.
+    AnswerDelay { token: String, accept: bool, sku: Option<String> },
+    /// `POST /v1/orders/{id}/status-token` (merchant): a new token, the old one revoked.
+    NewStatusToken { origin: String },
 }
 
 /// A call to a registry object: the `catalog` (products and the event feed) or a claims shard.
@@ -89,17 +149,15 @@ pub enum RegistryCall {
     ListProduct { entry: SkuEntry },
     /// A page of the catalog, by SKU.
     Products { after: String, limit: u32 },
-    /// One SKU's events, oldest first: appended in sequence, repeats skipped.
-    AppendEvents { events: Vec<EventDoc> },
+    /// One source's events (a SKU, or `order:<id>` for an order's own), oldest first:
+    /// appended in sequence, repeats skipped.
+    AppendEvents { source: String, events: Vec<EventDoc> },
     /// The feed after a cursor.
     Feed { after: u64, limit: u32 },
     /// Claims a key for one request: the same request may claim it again, another gets 422.
     Claim { claim: Claim },
-    /// The claimed request succeeded: the key stays taken.
-    ConfirmClaim { claim: Claim },
-    /// The claimed request was refused: the key is free again (unless confirmed or changed).
-    ReleaseClaim { claim: Claim },
-    /// Which SKU a claim (an order id) belongs to.
+    /// Which SKU a claim belongs to: how an order placed before orders had coordinators is
+    /// found (its id was claimed, for good, with its one line's SKU).
     FindClaim { key: String },
 }
 
@@ -163,6 +221,8 @@ pub enum KeySpace {
     Reservation,
     Receipt,
     Order,
+    /// An order's prepare on one SKU, per placement: `<order id>#<attempt>`.
+    Prepare,
 }
 
 impl KeySpace {
@@ -171,6 +231,7 @@ impl KeySpace {
             KeySpace::Reservation => "reservation:",
             KeySpace::Receipt => "receipt:",
             KeySpace::Order => "order:",
+            KeySpace::Prepare => "prepare:",
         };
         [space, key].concat()
     }

@@ -32,7 +32,6 @@ pub fn claims_shard(key: &str) -> String {
 pub struct StoredClaim {
     pub fingerprint: String,
     pub sku: String,
-    pub confirmed: bool,
 }
 
 /// Where a registry object's rows live.
@@ -40,18 +39,14 @@ pub trait RegistryStore {
     fn put_product(&mut self, entry: &SkuEntry) -> Result<(), Fault>;
     /// Products with a SKU after `after`, by SKU.
     fn products_after(&self, after: &str, limit: u32) -> Result<Vec<SkuEntry>, Fault>;
-    /// The last sequence number stored for `sku` (0 for none).
-    fn last_seq(&self, sku: &str) -> Result<u64, Fault>;
-    fn append_event(&mut self, sku: &str, seq: u64, event: &str) -> Result<(), Fault>;
+    /// The last sequence number stored for a source (a SKU, or `order:<id>`; 0 for none).
+    fn last_seq(&self, source: &str) -> Result<u64, Fault>;
+    fn append_event(&mut self, source: &str, seq: u64, event: &str) -> Result<(), Fault>;
     /// Feed entries after the cursor `after`, oldest first: (id, stored event).
     fn events_after(&self, after: u64, limit: u32) -> Result<Vec<(u64, String)>, Fault>;
     fn claim(&self, key: &str) -> Result<Option<StoredClaim>, Fault>;
     /// Stores a claim unless its key is taken; whether it was stored.
     fn insert_claim(&mut self, claim: &Claim) -> Result<bool, Fault>;
-    /// Stores the claim as confirmed, or confirms the one under its key.
-    fn confirm_claim(&mut self, claim: &Claim) -> Result<(), Fault>;
-    /// Deletes the claim under `key` if it has this fingerprint and is not confirmed.
-    fn release_claim(&mut self, key: &str, fingerprint: &str) -> Result<(), Fault>;
     /// Forgets claims that are not permanent and were made before `at`.
     fn forget_claims_before(&mut self, at: Millis) -> Result<(), Fault>;
 }
@@ -84,7 +79,7 @@ pub fn handle(
             let skus = store.products_after(&after, limit.clamp(1, MAX_PRODUCT_PAGE))?;
             Reply::json(200, &SkuPage { skus })
         }
-        RegistryCall::AppendEvents { events } => append_events(store, &events)?,
+        RegistryCall::AppendEvents { source, events } => append_events(store, &source, &events)?,
         RegistryCall::Feed { after, limit } => feed(store, after, limit.clamp(1, MAX_FEED_PAGE))?,
         RegistryCall::Claim { claim } => {
             if claim.at.saturating_sub(state.pruned_at) > 60_000 {
@@ -99,14 +94,6 @@ pub fn handle(
             }
             Reply::json(200, &ClaimedBy { sku: claim.sku })
         }
-        RegistryCall::ConfirmClaim { claim } => {
-            store.confirm_claim(&claim)?;
-            Reply::json(200, &ClaimedBy { sku: claim.sku })
-        }
-        RegistryCall::ReleaseClaim { claim } => {
-            store.release_claim(&claim.key, &claim.fingerprint)?;
-            Reply::json(200, &ClaimedBy { sku: claim.sku })
-        }
         RegistryCall::FindClaim { key } => match store.claim(&key)? {
             Some(claim) => Reply::json(200, &ClaimedBy { sku: claim.sku }),
             None => ApiError::not_found("no such claim").into(),
@@ -114,25 +101,19 @@ pub fn handle(
     })
 }
 
-/// Appends one SKU's events in sequence: repeats are skipped, so redelivery is harmless; a
+/// Appends one source's events in sequence: repeats are skipped, so redelivery is harmless; a
 /// gap is refused, so nothing is ever skipped.
-fn append_events(store: &mut impl RegistryStore, events: &[EventDoc]) -> Result<Reply, Fault> {
-    let Some(sku) = events.first().map(|event| event.sku.clone()) else {
-        return Ok(Reply::json(200, &Delivered { up_to: 0 }));
-    };
-    let mut last = store.last_seq(&sku)?;
+fn append_events(store: &mut impl RegistryStore, source: &str, events: &[EventDoc]) -> Result<Reply, Fault> {
+    let mut last = store.last_seq(source)?;
     for event in events {
-        if event.sku != sku {
-            return Ok(ApiError::invalid("one delivery carries one SKU's events").into());
-        }
         if event.seq <= last {
             continue;
         }
         if event.seq != last + 1 {
-            let message = format!("{sku}: expected event {}, got {}", last + 1, event.seq);
+            let message = format!("{source}: expected event {}, got {}", last + 1, event.seq);
             return Ok(ApiError::new(409, "sequence_gap", message).into());
         }
-        store.append_event(&sku, event.seq, &encode(event))?;
+        store.append_event(source, event.seq, &encode(event))?;
         last = event.seq;
     }
     Ok(Reply::json(200, &Delivered { up_to: last }))

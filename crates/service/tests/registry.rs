@@ -44,20 +44,16 @@ fn a_key_is_claimed_by_one_request() {
 }
 
 #[test]
-fn a_refused_order_frees_its_id_and_a_confirmed_one_keeps_it_for_good() {
+fn claims_are_forgotten_after_a_day_but_order_ids_of_earlier_builds_are_kept() {
     let mut registry = Registry::new();
-    let refused = claim(KeySpace::Order, "1001", "confirm|1001|5||", T0);
-    registry.call(RegistryCall::Claim { claim: refused.clone() });
-    registry.call(RegistryCall::ReleaseClaim { claim: refused });
-    let corrected = claim(KeySpace::Order, "1001", "confirm|1001|1||", T0);
-    assert_eq!(registry.call(RegistryCall::Claim { claim: corrected.clone() }).0, 200);
-    registry.call(RegistryCall::ConfirmClaim { claim: corrected.clone() });
-    registry.call(RegistryCall::ReleaseClaim { claim: corrected });
-    let (status, body) = registry.call(RegistryCall::FindClaim { key: "order:1001".into() });
-    assert_eq!((status, body), (200, json!({"sku": "PHONE-1"})), "confirmed claims are not released");
-    // A day later, other claims are forgotten on the next claim; order ids are not.
-    let later = claim(KeySpace::Reservation, "k2", "reserve|1|partial", T0 + KEY_RETENTION_MS + 60_001);
+    // An order placed before orders had coordinators: its id was claimed for good.
+    let legacy = claim(KeySpace::Order, "1001", "PHONE-1|confirm|1001|1||", T0);
+    registry.call(RegistryCall::Claim { claim: legacy });
     registry.call(RegistryCall::Claim { claim: claim(KeySpace::Reservation, "k1", "reserve|1|partial", T0) });
+    let (status, body) = registry.call(RegistryCall::FindClaim { key: "order:1001".into() });
+    assert_eq!((status, body), (200, json!({"sku": "PHONE-1"})));
+    // A day later, the next claim forgets the others; the order id stays.
+    let later = claim(KeySpace::Reservation, "k2", "reserve|1|partial", T0 + KEY_RETENTION_MS + 60_001);
     registry.call(RegistryCall::Claim { claim: later });
     assert!(registry.store.claims.contains_key("order:1001"));
     assert!(!registry.store.claims.contains_key("reservation:k1"));
@@ -66,7 +62,7 @@ fn a_refused_order_frees_its_id_and_a_confirmed_one_keeps_it_for_good() {
 
 fn event(seq: u64) -> EventDoc {
     EventDoc {
-        sku: "PHONE-1".into(),
+        sku: Some("PHONE-1".into()),
         seq,
         at: T0,
         body: EventBody::LowStock { available_now: 1, threshold: 2 },
@@ -76,11 +72,14 @@ fn event(seq: u64) -> EventDoc {
 #[test]
 fn events_are_appended_in_sequence_once() {
     let mut registry = Registry::new();
-    let (_, delivered) = registry.call(RegistryCall::AppendEvents { events: vec![event(1), event(2)] });
+    let (_, delivered) = registry
+        .call(RegistryCall::AppendEvents { source: "PHONE-1".into(), events: vec![event(1), event(2)] });
     assert_eq!(delivered, json!({"up_to": 2}));
-    let (_, again) = registry.call(RegistryCall::AppendEvents { events: vec![event(2), event(3)] });
+    let (_, again) = registry
+        .call(RegistryCall::AppendEvents { source: "PHONE-1".into(), events: vec![event(2), event(3)] });
     assert_eq!(again, json!({"up_to": 3}), "a redelivery skips what is there");
-    let (status, gap) = registry.call(RegistryCall::AppendEvents { events: vec![event(5)] });
+    let (status, gap) =
+        registry.call(RegistryCall::AppendEvents { source: "PHONE-1".into(), events: vec![event(5)] });
     assert_eq!((status, gap["error"]["code"].as_str()), (409, Some("sequence_gap")));
     let (_, page) = registry.call(RegistryCall::Feed { after: 0, limit: 2 });
     assert_eq!(page["next_cursor"], 2);

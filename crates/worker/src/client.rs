@@ -3,7 +3,7 @@
 
 use backorder_api::output::EventDoc;
 use backorder_service::protocol::{
-    Claim, ClaimedBy, Delivered, KeySpace, LedgerCall, RegistryCall, Reply, SkuEntry, SkuPage,
+    Claim, ClaimedBy, Delivered, KeySpace, LedgerCall, OrderCall, RegistryCall, Reply, SkuEntry, SkuPage,
 };
 use backorder_service::registry::claims_shard;
 use serde::de::DeserializeOwned;
@@ -13,6 +13,7 @@ use worker::{Env, Error, Request, Response, Result, Stub};
 
 const SKU_LEDGER: &str = "SKU_LEDGER";
 const REGISTRY: &str = "REGISTRY";
+const ORDERS: &str = "ORDERS";
 /// The registry object that lists products and keeps the event feed.
 const CATALOG: &str = "catalog";
 
@@ -25,6 +26,11 @@ pub async fn ledger(env: &Env, call: &LedgerCall) -> Result<Reply> {
 /// copied into the wasm and back.
 pub async fn ledger_response(env: &Env, call: &LedgerCall) -> Result<web_sys::Response> {
     send(env.durable_object(SKU_LEDGER)?.id_from_name(&call.sku)?.get_stub()?, call).await
+}
+
+/// Calls the coordinator of `call.order_id`, for an answer the edge relays.
+pub async fn order_response(env: &Env, call: &OrderCall) -> Result<web_sys::Response> {
+    send(env.durable_object(ORDERS)?.id_from_name(&call.order_id)?.get_stub()?, call).await
 }
 
 /// Calls the registry object `name`.
@@ -45,16 +51,9 @@ pub async fn claim(env: &Env, claim: &Claim) -> Result<Option<Reply>> {
     })
 }
 
-/// Confirms a claim (its request succeeded) or releases it (it was refused).
-pub async fn settle(env: &Env, claim: Claim, succeeded: bool) -> Result<Reply> {
-    let shard = claims_shard(&claim.key);
-    let call =
-        if succeeded { RegistryCall::ConfirmClaim { claim } } else { RegistryCall::ReleaseClaim { claim } };
-    registry(env, &shard, &call).await
-}
-
-/// The SKU an order is on, if the order exists.
-pub async fn order_sku(env: &Env, order_id: &str) -> Result<Option<String>> {
+/// The SKU of an order placed before orders had coordinators (its id was claimed for good,
+/// with its one line's SKU), if `order_id` is one.
+pub async fn legacy_order_sku(env: &Env, order_id: &str) -> Result<Option<String>> {
     let key = KeySpace::Order.key(order_id);
     let reply = registry(env, &claims_shard(&key), &RegistryCall::FindClaim { key }).await?;
     Ok(match reply.status {
@@ -78,10 +77,10 @@ pub async fn feed(env: &Env, after: u64, limit: u32) -> Result<Reply> {
     registry(env, CATALOG, &RegistryCall::Feed { after, limit }).await
 }
 
-/// Sends a SKU's undelivered events (oldest first) to the feed; the last sequence number the
-/// feed holds for the SKU.
-pub async fn deliver_events(env: &Env, events: Vec<EventDoc>) -> Result<u64> {
-    let reply = expect_ok(registry(env, CATALOG, &RegistryCall::AppendEvents { events }).await?)?;
+/// Sends a source's undelivered events (a SKU's, or `order:<id>`'s; oldest first) to the feed;
+/// the last sequence number the feed holds for the source.
+pub async fn deliver_events(env: &Env, source: String, events: Vec<EventDoc>) -> Result<u64> {
+    let reply = expect_ok(registry(env, CATALOG, &RegistryCall::AppendEvents { source, events }).await?)?;
     Ok(decode::<Delivered>(&reply)?.up_to)
 }
 

@@ -75,8 +75,10 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
         Ok(body) => body,
         Err(error) => return Ok(error.into()),
     };
-    // Only listings and availability take a query: the others skip parsing the URL.
-    let url = if route.takes_query() { Some(req.url()?) } else { None };
+    // Most routes need only the path: the others skip parsing the URL.
+    let url = if route.reads_url() { Some(req.url()?) } else { None };
+    let origin = url.as_ref().map(|url| url.origin().ascii_serialization()).unwrap_or_default();
+    let fault = if dev_clock_enabled(env) { req.headers().get("x-backorder-fault")? } else { None };
     let key = req.headers().get("idempotency-key")?;
     // Cloudflare sets CF-Connecting-IP to the shopper's address; local runtimes set loopback,
     // which is one developer (and every test client), not a crowd: it is not limited.
@@ -89,6 +91,8 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
         client: client.as_deref(),
         body: &body,
         now,
+        origin: &origin,
+        fault: fault.as_deref(),
     };
     match intake::plan(incoming, wall_clock()) {
         Ok(plan) => carry_out(env, plan, now).await,
@@ -103,30 +107,9 @@ async fn carry_out(env: &Env, plan: Plan, now: Option<Millis>) -> Result<Answer>
             if let Some(refused) = client::claim(env, &claim).await? {
                 return Ok(refused.into());
             }
-            let response = client::ledger_response(env, &call).await?;
-            if claim.permanent {
-                // Only a created order keeps its id; a refused one frees it for a corrected retry.
-                let key = claim.key.clone();
-                let settled = client::settle(env, claim, response.status() == 201).await?;
-                if settled.status != 200 {
-                    // The order's answer stands; an unsettled claim only keeps a refused order's id taken.
-                    worker::console_warn!(
-                        "settling claim {} answered {}: {}",
-                        key,
-                        settled.status,
-                        settled.body
-                    );
-                }
-            }
-            Answer::Relay(response)
+            Answer::Relay(client::ledger_response(env, &call).await?)
         }
-        Plan::ByOrder { order_id, now, op } => match client::order_sku(env, &order_id).await? {
-            Some(sku) => {
-                let call = LedgerCall { sku, now, key: None, client: None, op };
-                Answer::Relay(client::ledger_response(env, &call).await?)
-            }
-            None => ApiError::not_found("no such order").into(),
-        },
+        Plan::Order(call) => Answer::Relay(client::order_response(env, &call).await?),
         Plan::Products { after, limit } => list_products(env, after, limit, now).await?.into(),
         Plan::Events { after, limit } => client::feed(env, after, limit).await?.into(),
     })
@@ -154,14 +137,18 @@ async fn list_products(env: &Env, after: String, limit: u32, now: Option<Millis>
 /// `now` from `X-Backorder-Now` when `BACKORDER_DEV_CLOCK=1` (otherwise the header is
 /// ignored and each ledger reads its own clock); a header that is not RFC 3339 is a 400.
 fn dev_clock(req: &Request, env: &Env) -> Result<std::result::Result<Option<Millis>, ApiError>> {
-    let enabled = env.var("BACKORDER_DEV_CLOCK").map(|v| v.to_string() == "1").unwrap_or(false);
-    let header = if enabled { req.headers().get("x-backorder-now")? } else { None };
+    let header = if dev_clock_enabled(env) { req.headers().get("x-backorder-now")? } else { None };
     Ok(match header {
         None => Ok(None),
         Some(text) => time::parse_instant(&text)
             .map(Some)
             .ok_or_else(|| ApiError::invalid("X-Backorder-Now must be an RFC 3339 date-time")),
     })
+}
+
+/// `BACKORDER_DEV_CLOCK=1`: local development, where tests may set the clock and faults.
+fn dev_clock_enabled(env: &Env) -> bool {
+    env.var("BACKORDER_DEV_CLOCK").map(|v| v.to_string() == "1").unwrap_or(false)
 }
 
 /// The body of a POST or PUT (other methods' bodies are ignored), or 413 when it is over the
@@ -249,7 +236,9 @@ fn client_headers(status: u16, exposure: Exposure) -> Result<Headers> {
 
 /// Public routes take any origin; merchant routes no cross-origin use at all.
 fn public_path(path: &str) -> bool {
-    path.starts_with("/v1/reservations") || (path.starts_with("/v1/skus/") && path.ends_with("/availability"))
+    path.starts_with("/v1/reservations")
+        || (path.starts_with("/v1/skus/") && path.ends_with("/availability"))
+        || (path.starts_with("/v1/orders/") && (path.ends_with("/status") || path.ends_with("/delay")))
 }
 
 fn preflight(path: &str) -> Result<Response> {

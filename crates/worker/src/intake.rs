@@ -2,14 +2,14 @@
 //! and body are parsed and validated here, and become a [`Plan`] of typed calls to the
 //! Durable Objects. Pure, and tested natively; the edge only carries the plan out.
 
-use backorder_api::ids::reservation_sku;
 use backorder_api::input::{
-    parse, CancelRequest, OrderRequest, PurchaseOrderRequest, ReceiptRequest, ReservationRequest, ShipDoc,
+    parse, CancelRequest, DelayAnswerRequest, DelayDecisionDoc, OrderRequest, PurchaseOrderRequest,
+    ReceiptRequest, ReservationRequest, ShipDoc,
 };
 use backorder_api::policy::ProductInput;
 use backorder_api::{validate, ApiError};
 use backorder_core::Millis;
-use backorder_service::protocol::{Claim, KeySpace, LedgerCall, LedgerOp};
+use backorder_service::protocol::{Claim, Halt, KeySpace, LedgerCall, LedgerOp, OrderCall, OrderOp};
 use backorder_service::registry::{MAX_FEED_PAGE, MAX_PRODUCT_PAGE};
 
 use crate::routes::Route;
@@ -26,6 +26,10 @@ pub struct Incoming<'a> {
     pub body: &'a [u8],
     /// The development clock's `now`, when one was sent.
     pub now: Option<Millis>,
+    /// The edge's own origin (`https://edge.example`), for the address of a status page.
+    pub origin: &'a str,
+    /// `X-Backorder-Fault` (development only): where a coordinator stops on purpose.
+    pub fault: Option<&'a str>,
 }
 
 /// What the edge will do.
@@ -33,11 +37,10 @@ pub struct Incoming<'a> {
 pub enum Plan {
     /// One call to a SKU's ledger; its reply is the answer.
     Ledger(LedgerCall),
-    /// Claim the key across every SKU first, then call the ledger. An order's claim (its id,
-    /// kept for good) is confirmed when the order is created and released when it is refused.
+    /// Claim the key across every SKU first, then call the ledger.
     Claimed { claim: Claim, call: LedgerCall },
-    /// Find which SKU an order is on, then call that ledger.
-    ByOrder { order_id: String, now: Option<Millis>, op: LedgerOp },
+    /// A call to an order's coordinator; its reply is the answer.
+    Order(OrderCall),
     /// A page of the catalog with each product's summary.
     Products { after: String, limit: u32 },
     /// A page of the event feed.
@@ -46,7 +49,7 @@ pub enum Plan {
 
 /// The plan for a request; `wall_clock` dates claims when no development clock is set.
 pub fn plan(request: Incoming<'_>, wall_clock: Millis) -> Result<Plan, ApiError> {
-    let Incoming { route, query, key, client, body, now } = request;
+    let Incoming { route, query, key, client, body, now, origin, fault } = request;
     if let Some(key) = key {
         validate::idempotency_key(key)?;
     }
@@ -105,26 +108,40 @@ pub fn plan(request: Incoming<'_>, wall_clock: Millis) -> Result<Plan, ApiError>
         Route::CreateOrder => {
             let request: OrderRequest = parse(body)?;
             request.validate()?;
-            let [line] = request.lines.as_slice() else {
-                return Err(ApiError::invalid("an order carries exactly one line here"));
+            let halt = match fault {
+                None => None,
+                Some("after-prepare") => Some(Halt::AfterPrepare),
+                Some(_) => return Err(ApiError::invalid("X-Backorder-Fault must be after-prepare")),
             };
-            if line.reservation_id.as_deref().is_some_and(|id| reservation_sku(id) != Some(line.sku.as_str()))
-            {
-                return Err(ApiError::invalid("reservation_id is not a reservation of this line's sku"));
-            }
-            let fingerprint = line.command(&request.order_id).fingerprint();
-            let claim = Claim::new(KeySpace::Order, &request.order_id, &line.sku, &fingerprint, at);
-            let op = LedgerOp::Confirm { order_id: request.order_id.clone(), line: line.clone() };
-            Plan::Claimed { claim, call: call(line.sku.clone(), None, op) }
+            let order_id = request.order_id.clone();
+            let op = OrderOp::Place { request, origin: origin.into(), halt };
+            Plan::Order(OrderCall { order_id, now, op })
         }
-        Route::GetOrder { order_id } => {
-            Plan::ByOrder { op: LedgerOp::GetOrder { order_id: order_id.clone() }, order_id, now }
-        }
+        Route::GetOrder { order_id } => Plan::Order(OrderCall { order_id, now, op: OrderOp::Get }),
         Route::CancelOrder { order_id } => {
             let request: CancelRequest =
                 if body.is_empty() { CancelRequest::default() } else { parse(body)? };
-            let op = LedgerOp::Cancel { order_id: order_id.clone(), scope: request.scope };
-            Plan::ByOrder { order_id, now, op }
+            request.validate()?;
+            let op = OrderOp::Cancel { scope: request.scope, sku: request.sku };
+            Plan::Order(OrderCall { order_id, now, op })
+        }
+        Route::OrderStatus { order_id } => {
+            let token = form_urlencoded::parse(query.as_bytes())
+                .find(|(name, _)| name == "token")
+                .map(|(_, value)| value.into_owned())
+                .ok_or_else(|| ApiError::invalid("token is required: ?token=<the order's status token>"))?;
+            validate::status_token(&token)?;
+            Plan::Order(OrderCall { order_id, now, op: OrderOp::Status { token } })
+        }
+        Route::AnswerDelay { order_id } => {
+            let answer: DelayAnswerRequest = parse(body)?;
+            answer.validate()?;
+            let accept = answer.decision == DelayDecisionDoc::Accept;
+            let op = OrderOp::AnswerDelay { token: answer.token, accept, sku: answer.sku };
+            Plan::Order(OrderCall { order_id, now, op })
+        }
+        Route::NewStatusToken { order_id } => {
+            Plan::Order(OrderCall { order_id, now, op: OrderOp::NewStatusToken { origin: origin.into() } })
         }
         Route::ListProducts => {
             let (after, limit) = page_query(query, MAX_PRODUCT_PAGE, 50)?;
@@ -186,11 +203,21 @@ fn page_query(query: &str, max: u32, default: u32) -> Result<(Option<String>, u3
 #[cfg(test)]
 mod tests {
     use super::*;
+    use backorder_api::input::CancelScopeDoc;
 
     const T0: Millis = 1_795_687_200_000;
 
     fn incoming<'a>(route: Route, query: &'a str, key: Option<&'a str>, body: &'a [u8]) -> Incoming<'a> {
-        Incoming { route, query, key, client: Some("203.0.113.5"), body, now: None }
+        Incoming {
+            route,
+            query,
+            key,
+            client: Some("203.0.113.5"),
+            body,
+            now: None,
+            origin: "https://edge.test",
+            fault: None,
+        }
     }
 
     #[test]
@@ -230,10 +257,10 @@ mod tests {
             (incoming(Route::Events, "limit=501", None, b""), "limit must be between 1 and 500"),
             (incoming(Route::Events, "after=-1", None, b""), "after must be a cursor"),
             (incoming(Route::ListProducts, "limit=0", None, b""), "limit must be between 1 and 200"),
-            (order(r#"{"order_id":"1","lines":[]}"#), "at least one line"),
+            (order(r#"{"order_id":"1","lines":[]}"#), "1 to 100 lines"),
             (
-                order(r#"{"order_id":"1","lines":[{"sku":"A","qty":1},{"sku":"B","qty":1}]}"#),
-                "exactly one line",
+                order(r#"{"order_id":"1","lines":[{"sku":"A","qty":1},{"sku":"A","qty":1}]}"#),
+                "one line of an order",
             ),
             (
                 order(
@@ -266,15 +293,41 @@ mod tests {
     }
 
     #[test]
-    fn orders_claim_their_id_and_cancels_find_their_sku() {
-        let body = br##"{"order_id":"#1001","lines":[{"sku":"A","qty":1}]}"##;
-        let Ok(Plan::Claimed { claim, call }) = plan(incoming(Route::CreateOrder, "", None, body), T0) else {
+    fn orders_go_to_their_coordinator() {
+        let body = br##"{"order_id":"#1001","lines":[{"sku":"A","qty":1},{"sku":"B","qty":2}]}"##;
+        let Ok(Plan::Order(call)) = plan(incoming(Route::CreateOrder, "", None, body), T0) else { panic!() };
+        assert_eq!(call.order_id, "#1001");
+        assert!(matches!(call.op, OrderOp::Place { ref request, ref origin, halt: None }
+            if request.lines.len() == 2 && origin == "https://edge.test"));
+        let cancel = br#"{"scope":"backorder","sku":"B"}"#;
+        let Ok(Plan::Order(call)) =
+            plan(incoming(Route::CancelOrder { order_id: "#1001".into() }, "", None, cancel), T0)
+        else {
             panic!()
         };
-        assert_eq!((claim.key.as_str(), claim.permanent), ("order:#1001", true));
-        assert_eq!(call.key, None, "the order id is the key");
-        let cancel =
-            plan(incoming(Route::CancelOrder { order_id: "#1001".into() }, "", None, b""), T0).unwrap();
-        assert!(matches!(cancel, Plan::ByOrder { ref order_id, .. } if order_id == "#1001"), "{cancel:?}");
+        assert_eq!(call.op, OrderOp::Cancel { scope: CancelScopeDoc::Backorder, sku: Some("B".into()) });
+        let token = "0123456789abcdef0123456789abcdef";
+        let query = format!("token={token}");
+        let Ok(Plan::Order(call)) =
+            plan(incoming(Route::OrderStatus { order_id: "1".into() }, &query, None, b""), T0)
+        else {
+            panic!()
+        };
+        assert_eq!(call.op, OrderOp::Status { token: token.into() });
+        let bad = plan(incoming(Route::OrderStatus { order_id: "1".into() }, "token=nope", None, b""), T0);
+        assert_eq!(bad.unwrap_err().status, 400);
+        let answer = format!(r#"{{"token":"{token}","decision":"cancel"}}"#);
+        let Ok(Plan::Order(call)) =
+            plan(incoming(Route::AnswerDelay { order_id: "1".into() }, "", None, answer.as_bytes()), T0)
+        else {
+            panic!()
+        };
+        assert_eq!(call.op, OrderOp::AnswerDelay { token: token.into(), accept: false, sku: None });
+        let mut faulty = incoming(Route::CreateOrder, "", None, body);
+        faulty.fault = Some("after-prepare");
+        assert!(matches!(
+            plan(faulty, T0),
+            Ok(Plan::Order(OrderCall { op: OrderOp::Place { halt: Some(Halt::AfterPrepare), .. }, .. }))
+        ));
     }
 }

@@ -5,6 +5,8 @@
 //!   calls through [`client`], the one typed client of the Durable Objects.
 //! - [`sku_ledger::SkuLedger`]: one SQLite-backed Durable Object per SKU; what it does per
 //!   call is `backorder_service::ledger`, over [`store::SqlRecords`].
+//! - [`coordinator::OrderCoordinator`]: one Durable Object per order id, placing a
+//!   multi-SKU order all or nothing (`backorder_service::order`) and serving its status.
 //! - [`registry::Registry`]: the product catalog, the event feed and idempotency claims;
 //!   `backorder_service::registry` over [`registry::SqlRegistry`].
 //!
@@ -13,8 +15,10 @@
 
 pub mod auth;
 pub mod client;
+pub mod coordinator;
 pub mod edge;
 pub mod intake;
+pub mod outbox;
 pub mod registry;
 pub mod routes;
 pub mod sku_ledger;

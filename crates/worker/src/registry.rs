@@ -12,7 +12,8 @@ use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlS
 use crate::client;
 use crate::sql::{exec, int, integer, rows, text};
 
-/// Schema migrations, applied in order (see `sql::migrate`).
+/// Schema migrations, applied in order (see `sql::migrate`). A claim's `confirmed` is no longer
+/// read — orders have their own coordinators now — but stored shards have it.
 const MIGRATIONS: &[&str] = &["
     CREATE TABLE IF NOT EXISTS skus (sku TEXT PRIMARY KEY, name TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS events (
@@ -23,24 +24,6 @@ const MIGRATIONS: &[&str] = &["
         permanent INTEGER NOT NULL, confirmed INTEGER NOT NULL DEFAULT 0);
     CREATE INDEX IF NOT EXISTS claims_by_age ON claims (permanent, at);
 "];
-
-/// Registries from before claims were confirmed (and before `meta` versioned the schema) have
-/// a `claims` table without the column, which migration 1 cannot add as it only creates what
-/// is missing. Their order claims were all kept for good, which is what confirmed means now.
-fn add_confirmed_to_early_claims(sql: &SqlStorage) -> std::result::Result<(), Fault> {
-    let schema = rows(
-        sql,
-        "SELECT instr(sql, 'confirmed') FROM sqlite_master WHERE type = 'table' AND name = 'claims'",
-        vec![],
-    )?;
-    match schema.first().and_then(|row| integer(row, 0)) {
-        Some(0) => {
-            exec(sql, "ALTER TABLE claims ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0", vec![])?;
-            exec(sql, "UPDATE claims SET confirmed = 1 WHERE permanent = 1", vec![])
-        }
-        _ => Ok(()),
-    }
-}
 
 #[durable_object(fetch)]
 pub struct Registry {
@@ -61,9 +44,7 @@ impl DurableObject for Registry {
         };
         let sql = self.state.storage().sql();
         if !self.ready.get() {
-            let migrated =
-                add_confirmed_to_early_claims(&sql).and_then(|()| crate::sql::migrate(&sql, MIGRATIONS));
-            if let Err(fault) = migrated {
+            if let Err(fault) = crate::sql::migrate(&sql, MIGRATIONS) {
                 return client::respond(fault.into());
             }
             self.ready.set(true);
@@ -125,14 +106,9 @@ impl RegistryStore for SqlRegistry<'_> {
     }
 
     fn claim(&self, key: &str) -> std::result::Result<Option<StoredClaim>, Fault> {
-        let found =
-            rows(self.0, "SELECT fingerprint, sku, confirmed FROM claims WHERE key = ?", vec![key.into()])?;
+        let found = rows(self.0, "SELECT fingerprint, sku FROM claims WHERE key = ?", vec![key.into()])?;
         Ok(found.first().and_then(|row| {
-            Some(StoredClaim {
-                fingerprint: text(row, 0)?.into(),
-                sku: text(row, 1)?.into(),
-                confirmed: integer(row, 2)? != 0,
-            })
+            Some(StoredClaim { fingerprint: text(row, 0)?.into(), sku: text(row, 1)?.into() })
         }))
     }
 
@@ -145,23 +121,6 @@ impl RegistryStore for SqlRegistry<'_> {
             claim_values(claim),
         )?;
         Ok(!inserted.is_empty())
-    }
-
-    fn confirm_claim(&mut self, claim: &Claim) -> std::result::Result<(), Fault> {
-        exec(
-            self.0,
-            "INSERT INTO claims (key, fingerprint, sku, at, permanent, confirmed) VALUES (?, ?, ?, ?, ?, 1) \
-             ON CONFLICT (key) DO UPDATE SET confirmed = 1",
-            claim_values(claim),
-        )
-    }
-
-    fn release_claim(&mut self, key: &str, fingerprint: &str) -> std::result::Result<(), Fault> {
-        exec(
-            self.0,
-            "DELETE FROM claims WHERE key = ? AND fingerprint = ? AND confirmed = 0",
-            vec![key.into(), fingerprint.into()],
-        )
     }
 
     fn forget_claims_before(&mut self, at: Millis) -> std::result::Result<(), Fault> {

@@ -6,20 +6,58 @@ use percent_encoding::percent_decode_str;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
-    Availability { sku: String },
+    Availability {
+        sku: String,
+    },
     CreateReservation,
-    GetReservation { id: String, sku: String },
-    ReleaseReservation { id: String, sku: String },
+    GetReservation {
+        id: String,
+        sku: String,
+    },
+    ReleaseReservation {
+        id: String,
+        sku: String,
+    },
     ListProducts,
-    PutProduct { sku: String },
-    GetProduct { sku: String },
-    Receive { sku: String },
-    PutPurchaseOrder { sku: String, po_id: String },
-    DeletePurchaseOrder { sku: String, po_id: String },
-    Backorders { sku: String },
+    PutProduct {
+        sku: String,
+    },
+    GetProduct {
+        sku: String,
+    },
+    Receive {
+        sku: String,
+    },
+    PutPurchaseOrder {
+        sku: String,
+        po_id: String,
+    },
+    DeletePurchaseOrder {
+        sku: String,
+        po_id: String,
+    },
+    Backorders {
+        sku: String,
+    },
     CreateOrder,
-    GetOrder { order_id: String },
-    CancelOrder { order_id: String },
+    GetOrder {
+        order_id: String,
+    },
+    CancelOrder {
+        order_id: String,
+    },
+    /// The customer's view of an order, with its status token (public).
+    OrderStatus {
+        order_id: String,
+    },
+    /// The customer's answer to a delay notice, with its status token (public).
+    AnswerDelay {
+        order_id: String,
+    },
+    /// A new status token for an order (merchant).
+    NewStatusToken {
+        order_id: String,
+    },
     Events,
 }
 
@@ -32,12 +70,23 @@ impl Route {
                 | Route::CreateReservation
                 | Route::GetReservation { .. }
                 | Route::ReleaseReservation { .. }
+                | Route::OrderStatus { .. }
+                | Route::AnswerDelay { .. }
         )
     }
 
-    /// Whether the route reads the request's query string.
-    pub fn takes_query(&self) -> bool {
-        matches!(self, Route::Availability { .. } | Route::ListProducts | Route::Events)
+    /// Whether the route reads the request's URL beyond its path: its query, or its origin
+    /// (for the address of an order's status page).
+    pub fn reads_url(&self) -> bool {
+        matches!(
+            self,
+            Route::Availability { .. }
+                | Route::ListProducts
+                | Route::Events
+                | Route::CreateOrder
+                | Route::OrderStatus { .. }
+                | Route::NewStatusToken { .. }
+        )
     }
 
     /// The routing decision for `method` and `path`: a route, or 404/405.
@@ -78,6 +127,15 @@ impl Route {
             ("POST", ["orders", order_id, "cancel"]) => {
                 order_route(order_id, |order_id| Route::CancelOrder { order_id })?
             }
+            ("GET", ["orders", order_id, "status"]) => {
+                order_route(order_id, |order_id| Route::OrderStatus { order_id })?
+            }
+            ("POST", ["orders", order_id, "delay"]) => {
+                order_route(order_id, |order_id| Route::AnswerDelay { order_id })?
+            }
+            ("POST", ["orders", order_id, "status-token"]) => {
+                order_route(order_id, |order_id| Route::NewStatusToken { order_id })?
+            }
             ("GET", ["events"]) => Route::Events,
             (_, segments) if Self::known_path(segments) => {
                 return Err(ApiError::new(
@@ -105,6 +163,9 @@ impl Route {
                 | ["orders"]
                 | ["orders", _]
                 | ["orders", _, "cancel"]
+                | ["orders", _, "status"]
+                | ["orders", _, "delay"]
+                | ["orders", _, "status-token"]
                 | ["events"]
         )
     }
@@ -155,6 +216,9 @@ mod tests {
             ("POST", "/v1/orders", Route::CreateOrder),
             ("GET", "/v1/orders/%231001", Route::GetOrder { order_id: "#1001".into() }),
             ("POST", "/v1/orders/1001/cancel", Route::CancelOrder { order_id: "1001".into() }),
+            ("GET", "/v1/orders/1001/status", Route::OrderStatus { order_id: "1001".into() }),
+            ("POST", "/v1/orders/1001/delay", Route::AnswerDelay { order_id: "1001".into() }),
+            ("POST", "/v1/orders/1001/status-token", Route::NewStatusToken { order_id: "1001".into() }),
             ("GET", "/v1/events", Route::Events),
         ];
         for (method, path, route) in cases {

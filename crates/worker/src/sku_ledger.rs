@@ -9,13 +9,14 @@
 use std::cell::{Cell, RefCell};
 
 use backorder_api::ids::TOKEN_BYTES;
-use backorder_api::output::EventDoc;
 use backorder_core::Millis;
 use backorder_service::ledger::{self, Context, Product};
 use backorder_service::protocol::{Fault, LedgerCall, LedgerOp, Reply, SkuEntry};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
 use crate::client::{self, wall_clock};
+use crate::outbox;
+use crate::sql;
 use crate::store::{self, SqlRecords};
 
 /// How soon to retry delivering events when the feed could not be reached.
@@ -65,9 +66,9 @@ impl DurableObject for SkuLedger {
             }
             None => self.now(),
         };
-        // Only a reservation needs a fresh id.
+        // Only a new hold needs a fresh id.
         let token = match call.op {
-            LedgerOp::Reserve { .. } => match random_token() {
+            LedgerOp::Reserve { .. } | LedgerOp::Prepare { .. } => match random_token() {
                 Ok(token) => token,
                 Err(fault) => return client::respond(fault.into()),
             },
@@ -124,7 +125,7 @@ impl SkuLedger {
         let Some(slot) = memory.as_mut() else { return Fault("the product is not loaded".into()).into() };
         let mut act = Some(act);
         let mut outcome: Option<std::result::Result<(Reply, bool), Fault>> = None;
-        let committed = transaction_sync(self.state.storage().as_raw(), &mut || {
+        let committed = sql::transaction_sync(self.state.storage().as_raw(), &mut || {
             let Some(act) = act.take() else { return false };
             let result = act(slot, &mut records).and_then(|reply| match slot {
                 Some(product) => ledger::save(product, &mut records).map(|events| (reply, events)),
@@ -182,46 +183,6 @@ impl SkuLedger {
         }
     }
 
-    /// Delivers waiting events to the feed, a page at a time; whether the outbox is empty.
-    async fn deliver_outbox(&self, sql: &SqlStorage) -> bool {
-        // A bound keeps one request from delivering forever; the retry alarm does the rest.
-        for _ in 0..20 {
-            if !self.outbox_pending.get() {
-                return true;
-            }
-            let pending = match store::outbox(sql) {
-                Ok(pending) if pending.is_empty() => {
-                    self.outbox_pending.set(false);
-                    return true;
-                }
-                Ok(pending) => pending,
-                Err(_) => return false,
-            };
-            let last = pending.last().map_or(0, |(seq, _)| *seq);
-            let events: std::result::Result<Vec<EventDoc>, _> =
-                pending.iter().map(|(_, text)| serde_json::from_str(text)).collect();
-            let events = match events {
-                Ok(events) => events,
-                Err(error) => {
-                    worker::console_error!("an event in the outbox cannot be read: {}", error);
-                    return false;
-                }
-            };
-            match client::deliver_events(&self.env, events).await {
-                Ok(up_to) if up_to >= last && store::delivered(sql, up_to).is_ok() => {}
-                Ok(up_to) => {
-                    worker::console_warn!("the feed took events up to {} of {}; will retry", up_to, last);
-                    return false;
-                }
-                Err(error) => {
-                    worker::console_warn!("event delivery failed, will retry: {}", error);
-                    return false;
-                }
-            }
-        }
-        false
-    }
-
     /// After any change: list the product in the catalog (under its current name), deliver
     /// queued events to the feed, then keep the alarm at the next hold expiry (or sooner, to
     /// retry what could not be delivered).
@@ -230,10 +191,14 @@ impl SkuLedger {
             return; // no product here: nothing to list, deliver or expire
         }
         let sql = self.state.storage().sql();
+        let product_sku = match self.product.borrow().as_ref() {
+            Some(Some(product)) => product.sku.clone(),
+            _ => return,
+        };
         let listed = self.list_in_catalog(&sql).await;
-        let delivered = listed && self.deliver_outbox(&sql).await;
+        let delivered = listed && outbox::deliver(&self.env, &sql, &self.outbox_pending, &product_sku).await;
         let next_expiry = match self.product.borrow().as_ref() {
-            Some(Some(product)) => product.ledger.next_expiry(),
+            Some(Some(product)) => product.ledger.next_alarm(),
             _ => None,
         };
         // Alarms run on the wall clock; the development clock is ledger time shifted by an offset.
@@ -267,21 +232,4 @@ fn random_token() -> std::result::Result<[u8; TOKEN_BYTES], Fault> {
     let mut token = [0u8; TOKEN_BYTES];
     getrandom::fill(&mut token).map_err(|error| Fault::new("crypto.getRandomValues", error))?;
     Ok(token)
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
-export function transaction_sync(storage, run) {
-  try {
-    storage.transactionSync(() => {
-      if (!run()) throw new Error('rolled back');
-    });
-    return true;
-  } catch (error) {
-    return false;
-  }
-}")]
-extern "C" {
-    /// Runs `run` inside `storage.transactionSync`: its SQL writes commit together, or roll
-    /// back together when it returns false.
-    fn transaction_sync(storage: &wasm_bindgen::JsValue, run: &mut dyn FnMut() -> bool) -> bool;
 }

@@ -58,3 +58,20 @@ pub fn migrate(sql: &SqlStorage, migrations: &[&str]) -> Result<(), Fault> {
 pub fn int(value: i64) -> SqlStorageValue {
     SqlStorageValue::Integer(value)
 }
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+export function transaction_sync(storage, run) {
+  try {
+    storage.transactionSync(() => {
+      if (!run()) throw new Error('rolled back');
+    });
+    return true;
+  } catch (error) {
+    return false;
+  }
+}")]
+extern "C" {
+    /// Runs `run` inside `storage.transactionSync`: its SQL writes commit together, or roll
+    /// back together when it returns false.
+    pub fn transaction_sync(storage: &wasm_bindgen::JsValue, run: &mut dyn FnMut() -> bool) -> bool;
+}

@@ -138,11 +138,7 @@ impl Records for SqlRecords<'_> {
             Row::PurchaseOrder { id, record: None } => {
                 exec(sql, "DELETE FROM purchase_orders WHERE id = ?", vec![id.into()])
             }
-            Row::Event { seq, event } => exec(
-                sql,
-                "INSERT OR REPLACE INTO outbox (seq, event) VALUES (?, ?)",
-                vec![int(seq as i64), event.into()],
-            ),
+            Row::Event { seq, event } => crate::outbox::put(sql, seq, event),
             Row::Reply { key, fingerprint, reply, at } => exec(
                 sql,
                 "INSERT OR REPLACE INTO replies (key, fingerprint, status, body, at) VALUES (?, ?, ?, ?, ?)",
@@ -168,18 +164,6 @@ pub fn listed_name(sql: &SqlStorage) -> Result<Option<String>, Fault> {
 
 pub fn set_listed_name(sql: &SqlStorage, name: &str) -> Result<(), Fault> {
     exec(sql, "INSERT OR REPLACE INTO meta (key, value) VALUES ('listed_name', ?)", vec![name.into()])
-}
-
-/// Events not yet delivered to the event feed, oldest first: (seq, JSON).
-pub fn outbox(sql: &SqlStorage) -> Result<Vec<(u64, String)>, Fault> {
-    Ok(rows(sql, "SELECT seq, event FROM outbox ORDER BY seq LIMIT 500", vec![])?
-        .iter()
-        .filter_map(|row| Some((integer(row, 0)? as u64, text(row, 1)?.to_string())))
-        .collect())
-}
-
-pub fn delivered(sql: &SqlStorage, up_to: u64) -> Result<(), Fault> {
-    exec(sql, "DELETE FROM outbox WHERE seq <= ?", vec![int(up_to as i64)])
 }
 
 /// Forgets replies, and reservations resolved, longer ago than the retention period.

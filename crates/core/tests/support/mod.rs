@@ -57,7 +57,9 @@ impl Stored {
 
     /// A line's view, open in memory or settled from its stored record.
     pub fn line_view(&self, ledger: &Ledger, order_id: &str) -> Option<LineView> {
-        ledger.line_view(order_id).or_else(|| self.settled_lines.get(order_id).map(Line::settled_view))
+        ledger
+            .line_view(order_id)
+            .or_else(|| self.settled_lines.get(order_id).map(|line| ledger.settled_view(line)))
     }
 }
 

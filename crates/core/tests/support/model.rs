@@ -58,6 +58,21 @@ pub enum Op {
     Replay {
         pick: usize,
     },
+    /// The first phase of an order line: a fresh hold, or the picked reservation pinned.
+    Prepare {
+        qty: u32,
+        pin: Option<usize>,
+    },
+    /// Commits or aborts a prepared hold.
+    Finish {
+        pick: usize,
+        commit: bool,
+    },
+    /// The customer answers a line's delay notice.
+    AnswerDelay {
+        pick: usize,
+        accept: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -69,6 +84,7 @@ pub enum PolicyChange {
     ReleaseInDays(Option<u32>),
     OnHand(u32),
     Discontinue,
+    DelayConsent(DelayConsent),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -88,6 +104,8 @@ struct ModelHold {
     expires_at: Millis,
     resolved_at: Option<Millis>,
     since: Date,
+    /// The order preparing it, and whether the order made it (else it is a shopper's).
+    prepared: Option<(String, bool)>,
 }
 
 #[derive(Clone, Debug)]
@@ -101,6 +119,9 @@ struct ModelLine {
     /// The answer to the first backorder-only cancel, for repeats.
     backorder_cancellation: Option<Cancellation>,
     since: Date,
+    /// The quote's ship date for the backorder, or 30 days after the order.
+    original_promise: Date,
+    delay: Option<Delay>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -245,11 +266,97 @@ impl Model {
         self.restock(back);
     }
 
+    /// Delay notices as 16 CFR 435 has them, for every waiting line (see the core's `delay`).
+    fn review_delays(&mut self, now: Millis, today: Date) {
+        if self.policy.delay_consent == DelayConsent::Off {
+            return;
+        }
+        let projections = self.projections(today);
+        let offset = i64::from(self.policy.utc_offset_minutes) * 60_000;
+        let end_of = |date: Date| (i64::from(date.days()) + 1) * 86_400_000 - offset;
+        for line in self.lines.values_mut().filter(|line| !line.cancelled && line.outstanding > 0) {
+            let projected = projections[&line.seq];
+            let late = |promise: Date| projected.is_none_or(|date| date > promise);
+            let original = line.original_promise;
+            let silent_ok = |revised: Option<Date>| revised.is_some_and(|date| date <= original.add_days(30));
+            let answer_by = |promise: Date| end_of(promise).max(now + 3 * 86_400_000);
+            line.delay = match line.delay {
+                None if late(original) => Some(Delay {
+                    notice: 1,
+                    promised: original,
+                    revised: projected,
+                    noticed_at: now,
+                    deadline: answer_by(original),
+                    silence_is_consent: silent_ok(projected),
+                    answer: None,
+                }),
+                Some(delay) if delay.answer.is_none() && !late(delay.promised) => {
+                    (delay.notice > 1).then(|| Delay {
+                        notice: delay.notice - 1,
+                        revised: Some(delay.promised),
+                        answer: Some(DelayAnswer::Accepted { at: delay.noticed_at, by_silence: false }),
+                        ..delay
+                    })
+                }
+                Some(delay) if delay.answer.is_none() && projected != delay.revised => Some(Delay {
+                    revised: projected,
+                    noticed_at: now,
+                    deadline: delay.deadline.max(now + 3 * 86_400_000),
+                    silence_is_consent: delay.notice == 1 && silent_ok(projected),
+                    ..delay
+                }),
+                Some(Delay {
+                    answer: Some(DelayAnswer::Accepted { .. }),
+                    revised: Some(consented),
+                    notice,
+                    ..
+                }) if late(consented) => Some(Delay {
+                    notice: notice + 1,
+                    promised: consented,
+                    revised: projected,
+                    noticed_at: now,
+                    deadline: answer_by(consented),
+                    silence_is_consent: false,
+                    answer: None,
+                }),
+                other => other,
+            };
+        }
+    }
+
+    /// Deadlines that passed, in order: silence consents or cancels the waiting units.
+    fn lapse(&mut self, now: Millis) {
+        let mut due: Vec<(Millis, String)> = self
+            .lines
+            .iter()
+            .filter(|(_, line)| !line.cancelled && line.outstanding > 0)
+            .filter_map(|(id, line)| {
+                line.delay
+                    .filter(|d| d.answer.is_none() && d.deadline <= now)
+                    .map(|d| (d.deadline, id.clone()))
+            })
+            .collect();
+        due.sort();
+        for (deadline, id) in due {
+            let line = self.lines.get_mut(&id).unwrap();
+            let mut delay = line.delay.unwrap();
+            delay.answer = Some(match delay.silence_is_consent {
+                true => DelayAnswer::Accepted { at: deadline, by_silence: true },
+                false => DelayAnswer::Cancelled { at: deadline, by_silence: true },
+            });
+            line.delay = Some(delay);
+            if !delay.silence_is_consent {
+                line.cancelled_backorder += line.outstanding;
+                line.outstanding = 0;
+            }
+        }
+    }
+
     fn expire(&mut self, now: Millis) {
         let mut due: Vec<(Millis, String)> = self
             .holds
             .iter()
-            .filter(|(_, h)| h.state == State::Held && h.expires_at <= now)
+            .filter(|(_, h)| h.state == State::Held && h.prepared.is_none() && h.expires_at <= now)
             .map(|(id, h)| (h.expires_at, id.clone()))
             .collect();
         due.sort();
@@ -391,11 +498,118 @@ impl Harness {
                     expires_at,
                     resolved_at: None,
                     since: today,
+                    prepared: None,
                 };
                 self.model.holds.insert(id, hold);
             }
             (Err(refusal), Err(error)) => assert_eq!(error, Error::Refused(refusal), "step {step}"),
             (expected, reply) => panic!("step {step}: model {expected:?}, ledger {reply:?}"),
+        }
+    }
+
+    /// The first phase of an order line, checked against the model.
+    fn prepare(&mut self, step: usize, qty: u32, pin: Option<usize>) {
+        let today = self.today();
+        let order_id = self.fresh_id("order-");
+        let id = self.fresh_id("res_");
+        let Some(reservation) = pin.and_then(|pick| Self::pick(self.model.holds.keys(), pick)) else {
+            let expected = self.model.quote(qty, Ship::Partial, today);
+            let command = Command::Prepare {
+                order_id: order_id.clone(),
+                id: id.clone(),
+                qty,
+                ship: None,
+                reservation: None,
+            };
+            match (expected, self.send(command)) {
+                (Ok(quote), Ok(Outcome::Prepared(view))) => {
+                    assert_eq!(
+                        (view.quote, view.prepared_for.as_deref()),
+                        (quote, Some(order_id.as_str())),
+                        "step {step}"
+                    );
+                    let seq = self.model.take(&quote);
+                    let hold = ModelHold {
+                        seq,
+                        qty,
+                        ship: Ship::Partial,
+                        outstanding: quote.backorder,
+                        state: State::Held,
+                        expires_at: self.now + self.model.policy.hold_ttl,
+                        resolved_at: None,
+                        since: today,
+                        prepared: Some((order_id, true)),
+                    };
+                    self.model.holds.insert(id, hold);
+                }
+                (Err(refusal), Err(error)) => assert_eq!(error, Error::Refused(refusal), "step {step}"),
+                (expected, reply) => panic!("step {step}: model {expected:?}, ledger {reply:?}"),
+            }
+            return;
+        };
+        let hold = self.model.holds[&reservation].clone();
+        let command = Command::Prepare {
+            order_id: order_id.clone(),
+            id,
+            qty: hold.qty,
+            ship: None,
+            reservation: Some(reservation.clone()),
+        };
+        let reply = self.send(command);
+        match (&hold.state, &hold.prepared) {
+            (State::Held, None) => {
+                assert!(
+                    matches!(&reply, Ok(Outcome::Prepared(view)) if view.id == reservation),
+                    "step {step}: {reply:?}"
+                );
+                self.model.holds.get_mut(&reservation).unwrap().prepared = Some((order_id, false));
+            }
+            (State::Held, Some((other, _))) => {
+                assert_eq!(reply, Err(Error::ReservationPrepared { order_id: other.clone() }), "step {step}")
+            }
+            _ => assert!(matches!(reply, Err(Error::ReservationNotHeld { .. })), "step {step}: {reply:?}"),
+        }
+    }
+
+    /// Commits or aborts a prepared hold, checked against the model.
+    fn finish(&mut self, step: usize, pick: usize, commit: bool) {
+        let today = self.today();
+        let prepared =
+            self.model.holds.iter().filter(|(_, h)| h.state == State::Held && h.prepared.is_some());
+        let Some(id) = Self::pick(prepared.map(|(id, _)| id), pick) else { return };
+        let hold = self.model.holds[&id].clone();
+        let (order_id, placed) = hold.prepared.clone().unwrap();
+        if commit {
+            let command = Command::Confirm {
+                order_id: order_id.clone(),
+                qty: hold.qty,
+                ship: None,
+                reservation: Some(id.clone()),
+            };
+            let reply = self.send(command);
+            let Ok(Outcome::Confirmed(line)) = reply else { panic!("step {step}: commit {reply:?}") };
+            let committed = self.model.holds.get_mut(&id).unwrap();
+            committed.state = State::Confirmed;
+            committed.resolved_at = Some(self.now);
+            let mut model = model_line(hold.seq, &line.quote, hold.outstanding, hold.since, today);
+            if self.model.policy.discontinued {
+                model.cancelled_backorder = model.outstanding;
+                model.outstanding = 0;
+            }
+            self.model.lines.insert(order_id, model);
+        } else {
+            let reply = self.send(Command::Abort { order_id, id: id.clone() });
+            assert!(matches!(reply, Ok(Outcome::Aborted(_))), "step {step}: abort {reply:?}");
+            if placed {
+                self.model.end_hold(&id, self.now);
+            } else {
+                let back = self.model.holds.get_mut(&id).unwrap();
+                back.prepared = None;
+                let expires_at = back.expires_at;
+                if expires_at <= self.now {
+                    self.model.end_hold(&id, expires_at);
+                }
+            }
         }
     }
 
@@ -409,6 +623,7 @@ impl Harness {
         let projected_before = self.projected_lines();
         let mut supply_changed = false;
         self.model.expire(self.now);
+        self.model.lapse(self.now);
         let today = self.today();
         match op {
             Op::Reserve { qty, complete, client } => {
@@ -429,7 +644,9 @@ impl Harness {
                     (Ok(quote), Ok(Outcome::Confirmed(line))) => {
                         assert_eq!(line.quote, quote, "step {step}: direct order quote");
                         let seq = self.model.take(&quote);
-                        self.model.lines.insert(order_id, model_line(seq, &quote, quote.backorder, today));
+                        self.model
+                            .lines
+                            .insert(order_id, model_line(seq, &quote, quote.backorder, today, today));
                     }
                     (Err(refusal), Err(error)) => assert_eq!(error, Error::Refused(refusal), "step {step}"),
                     (expected, reply) => panic!("step {step}: model {expected:?}, ledger {reply:?}"),
@@ -446,7 +663,10 @@ impl Harness {
                     reservation: Some(id.clone()),
                 };
                 let reply = self.send(command);
-                if hold.state == State::Held {
+                if let (State::Held, Some((prepared_for, _))) = (&hold.state, &hold.prepared) {
+                    let refused = Error::ReservationPrepared { order_id: prepared_for.clone() };
+                    assert_eq!(reply, Err(refused), "step {step}: only its order may take it");
+                } else if hold.state == State::Held {
                     let Ok(Outcome::Confirmed(line)) = reply else {
                         panic!("step {step}: confirm {reply:?}")
                     };
@@ -458,16 +678,23 @@ impl Harness {
                     let quote = line.quote;
                     self.model
                         .lines
-                        .insert(order_id, model_line(hold.seq, &quote, hold.outstanding, hold.since));
+                        .insert(order_id, model_line(hold.seq, &quote, hold.outstanding, hold.since, today));
                 } else {
                     assert!(matches!(reply, Err(Error::ReservationNotHeld { .. })), "step {step}: {reply:?}");
                 }
             }
             Op::Release { pick } => {
                 let Some(id) = Self::pick(self.model.holds.keys(), *pick) else { return };
-                let state = self.model.holds[&id].state.clone();
+                let (state, prepared) =
+                    (self.model.holds[&id].state.clone(), self.model.holds[&id].prepared.clone());
                 let reply = self.send(Command::Release { id: id.clone() });
                 match state {
+                    State::Held if prepared.is_some() => {
+                        assert!(
+                            matches!(reply, Err(Error::ReservationPrepared { .. })),
+                            "step {step}: {reply:?}"
+                        )
+                    }
                     State::Confirmed => {
                         assert!(matches!(reply, Err(Error::ReservationNotHeld { .. })), "step {step}")
                     }
@@ -563,6 +790,30 @@ impl Harness {
                 self.ledger.advance(self.now);
                 self.stored.keep(&mut self.ledger);
                 self.model.expire(self.now);
+                self.model.lapse(self.now);
+            }
+            Op::Prepare { qty, pin } => self.prepare(step, *qty, *pin),
+            Op::Finish { pick, commit } => self.finish(step, *pick, *commit),
+            Op::AnswerDelay { pick, accept } => {
+                let Some(order_id) = Self::pick(self.model.lines.keys(), *pick) else { return };
+                let reply = self.send(Command::AnswerDelay { order_id: order_id.clone(), accept: *accept });
+                let line = self.model.lines.get_mut(&order_id).unwrap();
+                let pending = line.delay.filter(|delay| delay.answer.is_none());
+                match pending.filter(|_| !line.cancelled && line.outstanding > 0) {
+                    None => assert_eq!(reply, Err(Error::NoDelayPending), "step {step}"),
+                    Some(mut delay) => {
+                        delay.answer = Some(match accept {
+                            true => DelayAnswer::Accepted { at: self.now, by_silence: false },
+                            false => DelayAnswer::Cancelled { at: self.now, by_silence: false },
+                        });
+                        line.delay = Some(delay);
+                        if !accept {
+                            line.cancelled_backorder += line.outstanding;
+                            line.outstanding = 0;
+                        }
+                        assert!(matches!(reply, Ok(Outcome::DelayAnswered(_))), "step {step}: {reply:?}");
+                    }
+                }
             }
             Op::Change(change) => {
                 supply_changed = true;
@@ -599,6 +850,7 @@ impl Harness {
             PolicyChange::ReleaseInDays(days) => policy.release_date = days.map(|d| self.today().add_days(d)),
             PolicyChange::OnHand(count) => on_hand = Some(*count),
             PolicyChange::Discontinue => policy.discontinued = true,
+            PolicyChange::DelayConsent(consent) => policy.delay_consent = *consent,
         }
         let reply = self.send(Command::Configure { policy: policy.clone(), on_hand });
         let current = self.model.on_hand();
@@ -617,8 +869,12 @@ impl Harness {
                 }
             }
             for (_, owner, _) in self.model.queue() {
-                if let Owner::Reservation(id) = owner {
-                    self.model.end_hold(&id, self.now);
+                match owner {
+                    // A prepared hold stays its order's.
+                    Owner::Reservation(id) if self.model.holds[&id].prepared.is_none() => {
+                        self.model.end_hold(&id, self.now)
+                    }
+                    _ => {}
                 }
             }
         }
@@ -665,6 +921,7 @@ impl Harness {
         self.ledger.check_invariants().unwrap_or_else(|broken| panic!("step {step}: {broken}"));
         self.ledger.take_events();
         let today = self.today();
+        self.model.review_delays(self.now, today);
         assert_eq!(self.ledger.available_now(), self.model.free, "step {step}: free units");
         assert_eq!(self.ledger.on_hand(), self.model.on_hand(), "step {step}: on hand");
         let queue: Vec<(Owner, u32)> =
@@ -689,6 +946,7 @@ impl Harness {
             if !line.cancelled {
                 assert_eq!(view.allocated, line.backorder - line.outstanding - line.cancelled_backorder);
             }
+            assert_eq!(view.delay, line.delay, "step {step}: the delay notice of {order_id}");
         }
         assert_eq!(
             self.ledger.lines().count(),
@@ -739,7 +997,8 @@ fn no_later(before: Option<Date>, after: Option<Date>) -> bool {
     }
 }
 
-fn model_line(seq: u64, quote: &Quote, outstanding: u32, since: Date) -> ModelLine {
+/// A line confirmed on `today`.
+fn model_line(seq: u64, quote: &Quote, outstanding: u32, since: Date, today: Date) -> ModelLine {
     ModelLine {
         seq,
         now: quote.now,
@@ -749,5 +1008,7 @@ fn model_line(seq: u64, quote: &Quote, outstanding: u32, since: Date) -> ModelLi
         cancelled: false,
         backorder_cancellation: None,
         since,
+        original_promise: quote.backorder_ship_date.unwrap_or(today.add_days(30)),
+        delay: None,
     }
 }
