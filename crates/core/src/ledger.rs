@@ -444,6 +444,12 @@ impl Ledger {
         core::mem::take(&mut self.events)
     }
 
+    /// What changed since the last [`Ledger::take_changes`], not yet stored: a record that
+    /// left memory here is newer than the shell's copy.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
+    }
+
     /// What changed since the last call.
     pub fn take_changes(&mut self) -> Changes {
         core::mem::take(&mut self.changes)

@@ -469,8 +469,15 @@ fn resolved_hold(
     id: &str,
     now: Millis,
 ) -> Result<Option<Hold>, Fault> {
-    let Some(text) = records.hold(id)? else { return Ok(None) };
-    let (hold, _) = hold_record(&text, product.ledger.policy())?;
+    // Resolved by this call (time passed before its command) and not yet stored.
+    let unsaved = product.ledger.changes().resolved_holds.iter().rev().find(|hold| hold.id == id);
+    let hold = match unsaved {
+        Some(hold) => hold.clone(),
+        None => {
+            let Some(text) = records.hold(id)? else { return Ok(None) };
+            hold_record(&text, product.ledger.policy())?.0
+        }
+    };
     let recent = hold.resolved_at.is_some_and(|at| at >= now - KEY_RETENTION_MS);
     Ok((recent && hold.state != HoldState::Held).then_some(hold))
 }
@@ -503,6 +510,12 @@ fn visit_hold(product: &mut Product, records: &impl Records, id: &str, now: Mill
 /// A settled line's record, from storage (open ones are all in memory). Like
 /// `resolved_hold`, the record decides, not the row's `settled` column.
 fn settled_line(product: &Product, records: &impl Records, order_id: &str) -> Result<Option<Line>, Fault> {
+    // Settled by this call (a delay lapsed before its command) and not yet stored.
+    if let Some(line) =
+        product.ledger.changes().settled_lines.iter().rev().find(|line| line.order_id == order_id)
+    {
+        return Ok(Some(line.clone()));
+    }
     let Some(text) = records.line(order_id)? else { return Ok(None) };
     let record: LineRecord = decode(&text).map_err(|e| Fault::new("a line record", e))?;
     Ok(Some(record.to_core(product.ledger.policy()).0))

@@ -176,6 +176,36 @@ fn holds_expire_lazily_at_the_next_call() {
 }
 
 #[test]
+fn a_hold_that_expires_as_it_is_read_reads_as_expired() {
+    let mut object = Object::new();
+    object.put(json!({"on_hand": 2, "hold_minutes": 5}));
+    let id = object.reserve(2, "k1").json["id"].as_str().unwrap().to_string();
+    object.now += 5 * MINUTE;
+    let read = object.call(LedgerOp::GetReservation { id }, None, None);
+    assert_eq!((read.status, read.json["status"].clone()), (200, json!("expired")), "{}", read.text);
+}
+
+#[test]
+fn a_delay_that_lapses_as_the_order_is_read_reads_as_cancelled() {
+    let mut object = Object::new();
+    object.put(json!({"on_hand": 0}));
+    let po = |date: &str| PurchaseOrderRequest { qty: 2, expected_date: date.parse().unwrap() };
+    let set = |object: &mut Object, date| {
+        object.call(LedgerOp::SetPurchaseOrder { po_id: "PO-1".into(), order: po(date) }, None, None)
+    };
+    set(&mut object, "2026-11-30");
+    let placed = object.order("1001", 2, None);
+    assert_eq!(placed.json["lines"][0]["backorder_ship_date"], "2026-12-01", "{}", placed.text);
+    // More than 30 days late: silence is no consent, and the deadline ends the promised day.
+    set(&mut object, "2027-01-15");
+    object.now += 6 * 24 * 60 * MINUTE;
+    let read = object.call(LedgerOp::GetOrder { order_id: "1001".into() }, None, None);
+    let line = &read.json["lines"][0];
+    assert_eq!(line["delay"]["decision"], "cancelled", "{}", read.text);
+    assert_eq!((line["outstanding"].clone(), line["cancelled"].clone()), (json!(0), json!(2)));
+}
+
+#[test]
 fn purchase_orders_are_created_changed_and_cancelled() {
     let mut object = Object::new();
     object.put(json!({"on_hand": 0}));
