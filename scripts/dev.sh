@@ -32,7 +32,7 @@ node scripts/seed.mjs "http://127.0.0.1:$PORT" "$TOKEN"
 cat <<INFO
 
 Backorder Edge is running at http://127.0.0.1:$PORT/
-  demo store:     http://127.0.0.1:$PORT/
+  demo store:     http://127.0.0.1:$PORT/  (cart and checkout at /cart, order status at /order/)
   try the API:    curl http://127.0.0.1:$PORT/v1/skus/DEMO-PHONE/availability?qty=3
   merchant token: MERCHANT_TOKEN in $REPO_ROOT/.dev.vars
 Stop with Ctrl-C. State is kept in .wrangler/state.

@@ -305,3 +305,31 @@ describe("delay consent (16 CFR 435)", () => {
     assert.deepEqual([status.json.lines[0].delay, status.json.lines[0].waiting], [null, 1]);
   });
 });
+
+describe("the demo store's checkout (development only)", () => {
+  test("turns a cart into an order named by its key; without the flag it does not exist", async () => {
+    await putProduct(mf, "DEMO-CO-1", { on_hand: 2 });
+    const held = await reserve(mf, "DEMO-CO-1", 1);
+    const checkout = (edge, key) =>
+      edge.dispatchFetch("http://edge.test/v1/demo/checkout", {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": key, "x-backorder-now": at(1) },
+        body: JSON.stringify({ lines: [{ sku: "DEMO-CO-1", qty: 1, reservation_id: held.json.id }] }),
+      });
+    const placed = await checkout(mf, "cart-1");
+    const doc = await placed.json();
+    assert.equal(placed.status, 201, JSON.stringify(doc));
+    assert.match(doc.order_id, /^DEMO-[0-9a-f]{12}$/);
+    assert.equal(doc.status_url, `http://edge.test/order/#order=${doc.order_id}&token=${doc.status_token}`);
+    assert.equal(placed.headers.get("access-control-allow-origin"), null, "the demo's own pages only");
+    const again = await checkout(mf, "cart-1");
+    assert.deepEqual([again.status, (await again.json()).order_id], [201, doc.order_id], "a retried checkout");
+    const production = startEdge({ persist: tempState("no-flag"), devClock: false });
+    try {
+      const absent = await checkout(production, "cart-2");
+      assert.equal(absent.status, 404);
+    } finally {
+      await production.dispose();
+    }
+  });
+});

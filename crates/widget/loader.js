@@ -4,6 +4,7 @@
 //
 //   <script src="https://EDGE/widget.js" defer></script>
 //   <backorder-status sku="PHONE-1"></backorder-status>     (or any [data-backorder-sku])
+//   <backorder-order order="1001" token="…"></backorder-order>   (the customer's order status)
 //
 // The API origin is this script's own origin unless the script tag has data-api="https://…".
 "use strict";
@@ -68,6 +69,54 @@ function mount(element) {
   );
 }
 
+// An order's status, fetched while the wasm loads; `status` 0 when the edge is unreachable.
+var tokenPattern = /^[0-9a-f]{32}$/;
+function orderStatus(element) {
+  var order = element.getAttribute("order") || "";
+  var token = element.getAttribute("token") || "";
+  if (!order || !tokenPattern.test(token)) return Promise.resolve({ status: 0, json: null });
+  var url = api + "/v1/orders/" + encodeURIComponent(order) + "/status?token=" + token;
+  return fetch(url, { cache: "no-store" })
+    .then(function (response) {
+      return response.json().then(
+        function (json) {
+          return { status: response.status, json: json };
+        },
+        function () {
+          return { status: response.status, json: null };
+        },
+      );
+    })
+    .catch(function () {
+      return { status: 0, json: null };
+    });
+}
+function mountOrder(element) {
+  if (mounted.has(element)) return;
+  mounted.add(element);
+  var answer = orderStatus(element);
+  ready.then(
+    function () {
+      return answer.then(function (got) {
+        wasm_bindgen.mount_order(element, api, got.status, got.json);
+      });
+    },
+    function (error) {
+      console.warn("backorder-order: the widget could not load", error);
+    },
+  );
+}
+
+if (!window.customElements.get("backorder-order")) {
+  window.customElements.define(
+    "backorder-order",
+    class extends HTMLElement {
+      connectedCallback() {
+        mountOrder(this);
+      }
+    },
+  );
+}
 if (!window.customElements.get("backorder-status")) {
   window.customElements.define(
     "backorder-status",

@@ -53,6 +53,14 @@ pub struct OrderRequest {
     pub lines: Vec<OrderLineRequest>,
 }
 
+/// `POST /v1/demo/checkout` (development only): the demo store's cart, turned into an order
+/// by the edge as a store's backend would; the order id comes from the Idempotency-Key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutRequest {
+    pub lines: Vec<OrderLineRequest>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderLineRequest {

@@ -23,7 +23,22 @@ fn sku_byte(b: u8) -> bool {
 
 /// Order and purchase-order ids: 1–64 characters of `[A-Za-z0-9._:#-]`.
 pub fn id(text: &str, what: &str) -> Result<(), ApiError> {
-    identifier(text, what, |b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':' | b'#'))
+    identifier(text, what, id_byte)
+}
+
+/// Whether `text` is an order or purchase-order id (the widget's check, without the error
+/// message's formatting).
+pub fn is_id(text: &str) -> bool {
+    (1..=64).contains(&text.len()) && text.bytes().all(id_byte)
+}
+
+fn id_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':' | b'#')
+}
+
+/// Whether `text` is an order's status token: 32 lowercase hex digits (128 bits).
+pub fn is_status_token(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 fn identifier(text: &str, what: &str, allowed: impl Fn(u8) -> bool) -> Result<(), ApiError> {
@@ -48,7 +63,7 @@ pub fn idempotency_key(text: &str) -> Result<(), ApiError> {
 
 /// Status tokens: 32 lowercase hex digits (malformed ones are refused before any lookup).
 pub fn status_token(text: &str) -> Result<(), ApiError> {
-    if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if !is_status_token(text) {
         return Err(ApiError::invalid("token must be the order's status token (32 hex digits)"));
     }
     Ok(())

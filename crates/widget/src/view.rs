@@ -25,10 +25,12 @@ pub struct Texts {
     pub limit: String,
     pub reserved: String,
     pub failed: String,
+    pub together: String,
+    pub ships_together: String,
 }
 
 /// (attribute name, default) in the order of the fields above.
-pub const TEXT_ATTRIBUTES: [(&str, &str); 17] = [
+pub const TEXT_ATTRIBUTES: [(&str, &str); 19] = [
     ("text-in-stock", "In stock"),
     ("text-low-stock", "Only {n} left"),
     ("text-backorder", "On backorder"),
@@ -46,6 +48,8 @@ pub const TEXT_ATTRIBUTES: [(&str, &str); 17] = [
     ("text-limit", "Only {n} can be ordered"),
     ("text-reserved", "Reserved for you"),
     ("text-failed", "Could not reserve; please try again"),
+    ("text-together", "Ship everything together"),
+    ("text-ships-together", "All {n} ship together by {date}"),
 ];
 
 impl Texts {
@@ -73,6 +77,8 @@ impl Texts {
             limit: next(),
             reserved: next(),
             failed: next(),
+            together: next(),
+            ships_together: next(),
         }
     }
 }
@@ -90,6 +96,9 @@ pub struct View {
     pub status_text: String,
     /// When and how the chosen quantity ships; empty when it cannot be ordered.
     pub split_text: String,
+    /// Whether the shopper may choose to wait and ship everything together: the quantity
+    /// would ship in two parts.
+    pub together_offered: bool,
     pub button_label: String,
     pub button_enabled: bool,
     /// Why the chosen quantity cannot be ordered; empty otherwise.
@@ -101,8 +110,15 @@ pub struct View {
     pub quote: Option<Quote>,
 }
 
-/// The view of `snapshot` for `qty` units.
-pub fn view(snapshot: &Snapshot, qty: u32, texts: &Texts, format_date: &dyn Fn(Date) -> String) -> View {
+/// The view of `snapshot` for `qty` units shipped as `ship` asks (`Complete`: everything
+/// together, when the quantity would otherwise ship in two parts).
+pub fn view(
+    snapshot: &Snapshot,
+    qty: u32,
+    ship: Ship,
+    texts: &Texts,
+    format_date: &dyn Fn(Date) -> String,
+) -> View {
     let status = snapshot.status();
     let date_text = |date: Option<Date>| date.map(format_date).unwrap_or_default();
     let status_text = match status {
@@ -132,6 +148,7 @@ pub fn view(snapshot: &Snapshot, qty: u32, texts: &Texts, format_date: &dyn Fn(D
         status,
         status_text,
         split_text: String::new(),
+        together_offered: false,
         button_label: texts.add.clone(),
         button_enabled: false,
         message: String::new(),
@@ -144,8 +161,21 @@ pub fn view(snapshot: &Snapshot, qty: u32, texts: &Texts, format_date: &dyn Fn(D
         return shown;
     }
     match snapshot.quote(qty, Ship::Partial, today) {
-        Ok(quote) => {
-            shown.split_text = split(&quote, texts, &date_text);
+        Ok(partial) => {
+            // Two parts with a known later date: the shopper may wait for one shipment.
+            let offered = partial.now > 0 && partial.backorder > 0 && partial.backorder_ship_date.is_some();
+            let together = offered && ship == Ship::Complete;
+            let quote = if together {
+                snapshot.quote(qty, Ship::Complete, today).unwrap_or(partial)
+            } else {
+                partial
+            };
+            shown.together_offered = offered;
+            shown.split_text = if together {
+                fill(&texts.ships_together, &[("n", &qty.to_string()), ("date", &date_text(quote.ship_date))])
+            } else {
+                split(&quote, texts, &date_text)
+            };
             shown.button_label = if status == Status::Preorder {
                 texts.preorder_button.clone()
             } else if quote.backorder > 0 {
@@ -255,13 +285,30 @@ mod tests {
             (8, "Only 2 left", "2 ship now · 6 ship by 2026-12-11", "Backorder"),
         ];
         for (qty, status, split, button) in cases {
-            let shown = view(&low, qty, &texts, &iso);
+            let shown = view(&low, qty, Ship::Partial, &texts, &iso);
             assert_eq!((shown.status_text.as_str(), shown.split_text.as_str()), (status, split), "qty {qty}");
             assert_eq!(shown.button_label, button);
             assert!(shown.button_enabled);
         }
-        let one_now = view(&snapshot(1, vec![]), 2, &texts, &iso);
+        let one_now = view(&snapshot(1, vec![]), 2, Ship::Partial, &texts, &iso);
         assert_eq!(one_now.split_text, "1 ships now · 1 ships by 2026-12-11");
+    }
+
+    #[test]
+    fn a_split_may_wait_to_ship_together() {
+        let texts = Texts::default();
+        let low = snapshot(2, vec![Lot { date: date("2026-12-07"), qty: 5 }]);
+        let whole = view(&low, 2, Ship::Complete, &texts, &iso);
+        assert_eq!((whole.together_offered, whole.split_text.as_str()), (false, "Ships by 2026-11-27"));
+        let split = view(&low, 3, Ship::Partial, &texts, &iso);
+        assert!(split.together_offered);
+        let together = view(&low, 3, Ship::Complete, &texts, &iso);
+        assert_eq!(together.split_text, "All 3 ship together by 2026-12-08");
+        let quote = together.quote.unwrap();
+        assert_eq!((quote.now, quote.backorder, quote.ship_date), (2, 1, Some(date("2026-12-08"))));
+        let mut unknown = snapshot(1, vec![]);
+        unknown.lead_time_days = None;
+        assert!(!view(&unknown, 2, Ship::Partial, &texts, &iso).together_offered, "no date to wait for");
     }
 
     #[test]
@@ -269,17 +316,20 @@ mod tests {
         let texts = Texts::default();
         let mut limited = snapshot(1, vec![]);
         limited.backorder_remaining = Some(2);
-        let over = view(&limited, 4, &texts, &iso);
+        let over = view(&limited, 4, Ship::Partial, &texts, &iso);
         assert_eq!(
             (over.message.as_str(), over.button_enabled, over.max_qty),
             ("Only 3 can be ordered", false, Some(3))
         );
         let mut unknown = snapshot(0, vec![]);
         unknown.lead_time_days = None;
-        assert_eq!(view(&unknown, 2, &texts, &iso).split_text, "2 on backorder, ship date to follow");
+        assert_eq!(
+            view(&unknown, 2, Ship::Partial, &texts, &iso).split_text,
+            "2 on backorder, ship date to follow"
+        );
         let mut denied = snapshot(0, vec![]);
         denied.takes_backorders = false;
-        let sold_out = view(&denied, 1, &texts, &iso);
+        let sold_out = view(&denied, 1, Ship::Partial, &texts, &iso);
         assert_eq!(
             (sold_out.status_text.as_str(), sold_out.button_label.as_str()),
             ("Out of stock", "Sold out")
@@ -292,12 +342,12 @@ mod tests {
         let texts = Texts::default();
         let mut preorder = snapshot(0, vec![]);
         preorder.release_date = Some(date("2026-12-15"));
-        let shown = view(&preorder, 1, &texts, &iso);
+        let shown = view(&preorder, 1, Ship::Partial, &texts, &iso);
         assert_eq!(shown.status, Status::Preorder);
         assert_eq!(shown.status_text, "Pre-order: releases 2026-12-15");
         assert_eq!(shown.button_label, "Pre-order");
         assert_eq!(shown.available_from, Some(date("2026-12-16")));
-        assert_eq!(view(&snapshot(5, vec![]), 1, &texts, &iso).available_from, None);
+        assert_eq!(view(&snapshot(5, vec![]), 1, Ship::Partial, &texts, &iso).available_from, None);
     }
 
     #[test]
@@ -305,7 +355,10 @@ mod tests {
         let texts = Texts::from_attributes(|name| {
             (name == "text-low-stock").then(|| "Nur noch {n} {oops".to_string())
         });
-        assert_eq!(view(&snapshot(2, vec![]), 1, &texts, &iso).status_text, "Nur noch 2 {oops");
+        assert_eq!(
+            view(&snapshot(2, vec![]), 1, Ship::Partial, &texts, &iso).status_text,
+            "Nur noch 2 {oops"
+        );
         assert_eq!(fill("{a}{b}{a}", &[("a", "1"), ("b", "<b>")]), "1<b>1");
         assert_eq!(fill("{unknown} x", &[]), "{unknown} x");
     }

@@ -3,14 +3,16 @@
 //! Durable Objects. Pure, and tested natively; the edge only carries the plan out.
 
 use backorder_api::input::{
-    parse, CancelRequest, DelayAnswerRequest, DelayDecisionDoc, OrderRequest, PurchaseOrderRequest,
-    ReceiptRequest, ReservationRequest, ShipDoc,
+    parse, CancelRequest, CheckoutRequest, DelayAnswerRequest, DelayDecisionDoc, OrderRequest,
+    PurchaseOrderRequest, ReceiptRequest, ReservationRequest, ShipDoc,
 };
 use backorder_api::policy::ProductInput;
 use backorder_api::{validate, ApiError};
 use backorder_core::Millis;
 use backorder_service::protocol::{Claim, Halt, KeySpace, LedgerCall, LedgerOp, OrderCall, OrderOp};
 use backorder_service::registry::{MAX_FEED_PAGE, MAX_PRODUCT_PAGE};
+
+use sha2::{Digest, Sha256};
 
 use crate::routes::Route;
 
@@ -117,6 +119,15 @@ pub fn plan(request: Incoming<'_>, wall_clock: Millis) -> Result<Plan, ApiError>
             let op = OrderOp::Place { request, origin: origin.into(), halt };
             Plan::Order(OrderCall { order_id, now, op })
         }
+        Route::DemoCheckout => {
+            let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key header is required"))?;
+            let CheckoutRequest { lines } = parse(body)?;
+            let request = OrderRequest { order_id: demo_order_id(key), lines };
+            request.validate()?;
+            let order_id = request.order_id.clone();
+            let op = OrderOp::Place { request, origin: origin.into(), halt: None };
+            Plan::Order(OrderCall { order_id, now, op })
+        }
         Route::GetOrder { order_id } => Plan::Order(OrderCall { order_id, now, op: OrderOp::Get }),
         Route::CancelOrder { order_id } => {
             let request: CancelRequest =
@@ -161,6 +172,13 @@ pub fn plan(request: Incoming<'_>, wall_clock: Millis) -> Result<Plan, ApiError>
 }
 
 /// `qty` and `ship` of an availability request; other parameters (cache busters) are ignored.
+/// The demo checkout's order id: `DEMO-` and 12 hex digits of the checkout's Idempotency-Key's
+/// SHA-256, so that a retried checkout is the same order.
+fn demo_order_id(key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    format!("DEMO-{}", hex::encode(&digest[..6]))
+}
+
 fn availability_query(query: &str) -> Result<(Option<u32>, ShipDoc), ApiError> {
     let (mut qty, mut ship) = (None, ShipDoc::Partial);
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
@@ -290,6 +308,21 @@ mod tests {
         assert_eq!(call.op, LedgerOp::Availability { qty: Some(3), ship: ShipDoc::Complete });
         let plan = super::plan(incoming(Route::ListProducts, "after=A%2Eb&limit=2", None, b""), T0);
         assert_eq!(plan, Ok(Plan::Products { after: "A.b".into(), limit: 2 }));
+    }
+
+    #[test]
+    fn the_demo_checkout_names_its_order_by_its_key() {
+        let body = br#"{"lines":[{"sku":"A","qty":1}]}"#;
+        let checkout = |key| plan(incoming(Route::DemoCheckout, "", key, body), T0);
+        let Ok(Plan::Order(first)) = checkout(Some("cart-1")) else { panic!() };
+        let Ok(Plan::Order(again)) = checkout(Some("cart-1")) else { panic!() };
+        let Ok(Plan::Order(other)) = checkout(Some("cart-2")) else { panic!() };
+        assert!(first.order_id.starts_with("DEMO-") && first.order_id.len() == 17, "{}", first.order_id);
+        assert_eq!(first.order_id, again.order_id, "a retried checkout is the same order");
+        assert_ne!(first.order_id, other.order_id);
+        assert_eq!(checkout(None).unwrap_err().status, 400);
+        let empty = plan(incoming(Route::DemoCheckout, "", Some("k"), br#"{"lines":[]}"#), T0);
+        assert_eq!(empty.unwrap_err().status, 400);
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub enum Route {
         order_id: String,
     },
     Events,
+    /// The demo store's checkout (development only; see `crate::edge`).
+    DemoCheckout,
 }
 
 impl Route {
@@ -84,6 +86,7 @@ impl Route {
                 | Route::ListProducts
                 | Route::Events
                 | Route::CreateOrder
+                | Route::DemoCheckout
                 | Route::OrderStatus { .. }
                 | Route::NewStatusToken { .. }
         )
@@ -137,6 +140,7 @@ impl Route {
                 order_route(order_id, |order_id| Route::NewStatusToken { order_id })?
             }
             ("GET", ["events"]) => Route::Events,
+            ("POST", ["demo", "checkout"]) => Route::DemoCheckout,
             (_, segments) if Self::known_path(segments) => {
                 return Err(ApiError::new(
                     405,
@@ -167,6 +171,7 @@ impl Route {
                 | ["orders", _, "delay"]
                 | ["orders", _, "status-token"]
                 | ["events"]
+                | ["demo", "checkout"]
         )
     }
 }
