@@ -9,7 +9,11 @@ import { freePort, root } from "../tests/support/edge.mjs";
 /** The built worker (crates/worker/build) as workerd modules. */
 export const BUILT_WORKER = {
   dir: path.join(root, "crates/worker/build"),
-  orders: true,
+  // Durable Object classes besides the ledger and the registry: [binding, class, unique key].
+  objects: [
+    ["ORDERS", "OrderCoordinator", "backorder-orders"],
+    ["WEBHOOKS", "WebhookDispatcher", "backorder-webhooks"],
+  ],
   modules: `
     (name = "worker/shim.mjs", esModule = embed "build/worker/shim.mjs"),
     (name = "index.js", esModule = embed "build/index.js"),
@@ -21,7 +25,8 @@ export const BUILT_WORKER = {
  * embedded from `build/`). `isolates: "separate"` runs the Durable Objects in their own worker
  * (their own isolate) — closer to Cloudflare, where an object usually runs on another machine
  * than the Worker that calls it; `"shared"` runs them in the edge's isolate, as `wrangler dev`
- * does.
+ * does. `dev` sets the development flag and lets outbound requests reach this machine (a local
+ * webhook receiver).
  */
 export async function startWorkerd({
   stateDir,
@@ -30,36 +35,35 @@ export async function startWorkerd({
   isolates = "separate",
   worker: code = BUILT_WORKER,
   ready = "/v1/ready-check",
+  dev = false,
 }) {
   const dir = mkdtempSync(path.join(tmpdir(), "backorder-workerd-"));
   cpSync(code.dir, path.join(dir, "build"), { recursive: true });
   const port = await freePort();
   const separate = isolates === "separate";
   const objects = separate ? "ledger" : "edge";
+  const extra = code.objects ?? [];
   const worker = (name, { hostsObjects }) => `const ${name} :Workerd.Worker = (
   modules = [${code.modules}
   ],
   compatibilityDate = "2026-04-01",
   bindings = [
     (name = "SKU_LEDGER", durableObjectNamespace = (className = "SkuLedger", serviceName = "${objects}")),
-    (name = "REGISTRY", durableObjectNamespace = (className = "Registry", serviceName = "${objects}")),${
-      code.orders
-        ? `
-    (name = "ORDERS", durableObjectNamespace = (className = "OrderCoordinator", serviceName = "${objects}")),`
-        : ""
-    }
-    (name = "MERCHANT_TOKEN", text = ${JSON.stringify(token)}),
+    (name = "REGISTRY", durableObjectNamespace = (className = "Registry", serviceName = "${objects}")),${extra
+      .map(([binding, className]) => `
+    (name = "${binding}", durableObjectNamespace = (className = "${className}", serviceName = "${objects}")),`)
+      .join("")}
+    (name = "MERCHANT_TOKEN", text = ${JSON.stringify(token)}),${dev ? `
+    (name = "BACKORDER_DEV_CLOCK", text = "1"),` : ""}
   ],${
     hostsObjects
       ? `
   durableObjectNamespaces = [
     (className = "SkuLedger", uniqueKey = "backorder-sku-ledger", enableSql = true),
-    (className = "Registry", uniqueKey = "backorder-registry", enableSql = true),${
-      code.orders
-        ? `
-    (className = "OrderCoordinator", uniqueKey = "backorder-orders", enableSql = true),`
-        : ""
-    }
+    (className = "Registry", uniqueKey = "backorder-registry", enableSql = true),${extra
+      .map(([, className, uniqueKey]) => `
+    (className = "${className}", uniqueKey = "${uniqueKey}", enableSql = true),`)
+      .join("")}
   ],
   durableObjectStorage = (localDisk = "state"),`
       : ""
@@ -73,7 +77,8 @@ const config :Workerd.Config = (
   services = [
     (name = "edge", worker = .edge),${separate ? `
     (name = "ledger", worker = .ledger),` : ""}
-    (name = "state", disk = (path = ${JSON.stringify(stateDir)}, writable = true)),
+    (name = "state", disk = (path = ${JSON.stringify(stateDir)}, writable = true)),${dev ? `
+    (name = "internet", network = (allow = ["public", "local"])),` : ""}
   ],
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "edge")],
 );

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `npm run bench`: the core's and the stored records' micro-benchmarks, then the edge under load,
-# the widget, and the worker's size and cold start beside the smallest worker of its shape on
-# the same stack.
+# `npm run bench`: the core's and the stored records' micro-benchmarks, then the edge under load
+# (alone, and beside a webhook receiver that never answers), the widget, and the worker's size
+# and cold start beside the smallest worker of its shape on the same stack.
 # Numbers are recorded in docs/performance.md with this command.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -15,6 +15,7 @@ step "build the widget" bash scripts/build-widget.sh
 step "core benchmarks (cargo bench -p backorder-core)" cargo bench -q -p backorder-core --bench core
 step "stored-record benchmarks (cargo bench -p backorder-records)" cargo bench -q -p backorder-records --bench records
 step "edge load test (node bench/edge.mjs)" node bench/edge.mjs "$@"
+step "the storm beside a webhook receiver that never answers (node bench/webhooks.mjs)" node bench/webhooks.mjs
 step "widget size and time to render (node bench/widget.mjs)" node bench/widget.mjs
 step "worker size beside its floor (bench/size-floor)" bash bench/size-floor/measure.sh
 step "worker cold start beside its floor (node bench/cold-start.mjs)" node bench/cold-start.mjs

@@ -54,6 +54,7 @@ export function startEdge({ persist, devClock = true, token = TOKEN, script } = 
       SKU_LEDGER: { className: "SkuLedger", useSQLite: true },
       REGISTRY: { className: "Registry", useSQLite: true },
       ORDERS: { className: "OrderCoordinator", useSQLite: true },
+      WEBHOOKS: { className: "WebhookDispatcher", useSQLite: true },
     },
     durableObjectsPersist: persist,
     bindings,

@@ -647,6 +647,13 @@ pub enum EventBody {
         #[serde_as(as = "DisplayFromStr")]
         due_date: Date,
     },
+    /// A webhook endpoint was disabled after every attempt failed for 3 days; `sku` is null.
+    EndpointDisabled {
+        endpoint_id: String,
+        url: String,
+        #[serde(with = "crate::time::rfc3339")]
+        failing_since: Millis,
+    },
 }
 
 /// An event of one SKU; the feed adds its global `id` (the cursor).

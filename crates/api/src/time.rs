@@ -38,6 +38,19 @@ pub mod rfc3339 {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Millis, D::Error> {
         time::serde::rfc3339::deserialize(deserializer).map(millis)
     }
+
+    /// `#[serde(with = "rfc3339::option")]` on an `Option<Millis>`: RFC 3339 text or `null`.
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(at: &Option<Millis>, serializer: S) -> Result<S::Ok, S::Error> {
+            time::serde::rfc3339::option::serialize(&at.map(instant), serializer)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Millis>, D::Error> {
+            time::serde::rfc3339::option::deserialize(deserializer).map(|at| at.map(millis))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -595,3 +595,82 @@ pub struct OrderRecord {
     #[serde(default)]
     pub event_seq: u64,
 }
+
+/// The webhook dispatcher's records' format version.
+pub const WEBHOOK_RECORD_VERSION: u32 = 1;
+
+/// A webhook endpoint, as the dispatcher keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointRecord {
+    pub version: u32,
+    pub id: String,
+    pub url: String,
+    /// `["*"]` or event types.
+    pub events: Vec<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub enabled: bool,
+    /// `merchant` or `failing`, while disabled.
+    #[serde(default)]
+    pub disabled_reason: Option<String>,
+    pub created_at: Millis,
+    /// Since when every attempt has failed; `None` after a success.
+    #[serde(default)]
+    pub failing_since: Option<Millis>,
+    /// The feed's last event when the endpoint was created: it gets only later ones.
+    pub start_after: u64,
+    /// Signing secrets, newest first; an old one signs beside the new one until it expires.
+    pub secrets: Vec<SecretRecord>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretRecord {
+    pub secret: String,
+    /// When a rotated-out secret stops signing; `None` for the current one.
+    #[serde(default)]
+    pub expires_at: Option<Millis>,
+}
+
+/// One event to one endpoint, until it succeeds or its schedule runs out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryRecord {
+    pub version: u32,
+    pub id: u64,
+    pub endpoint_id: String,
+    pub event_id: String,
+    pub kind: String,
+    /// The payload, exactly as sent on every attempt.
+    pub body: String,
+    /// Attempts made so far.
+    pub attempts: u32,
+    pub state: DeliveryStateRecord,
+    /// When the next attempt is due, while pending.
+    #[serde(default)]
+    pub next_at: Option<Millis>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStateRecord {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+/// One attempt, in its endpoint's delivery log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    pub delivery_id: u64,
+    pub event_id: String,
+    pub kind: String,
+    pub attempt: u32,
+    pub at: Millis,
+    #[serde(default)]
+    pub status: Option<u16>,
+    pub latency_ms: u32,
+    #[serde(default)]
+    pub error: Option<String>,
+    pub state: DeliveryStateRecord,
+    #[serde(default)]
+    pub next_at: Option<Millis>,
+}

@@ -164,3 +164,25 @@ fn records_are_lenient_but_not_careless() {
     let state = hold.replace("confirmed", "lost");
     assert!(decode::<HoldRecord>(&state).unwrap_err().contains("unknown variant `lost`"));
 }
+
+#[test]
+fn the_webhook_dispatchers_rows_keep_loading() {
+    let endpoint: EndpointRecord = pinned(concat!(
+        r#"{"version":1,"id":"we_0101010101010101","url":"https://hooks.example.com/in","events":["*"],"#,
+        r#""description":"ERP","enabled":false,"disabled_reason":"failing","created_at":1795687200000,"#,
+        r#""failing_since":1795687260000,"start_after":7,"secrets":[{"secret":"whsec_new","expires_at":null},"#,
+        r#"{"secret":"whsec_old","expires_at":1795773600000}]}"#
+    ));
+    assert_eq!((endpoint.start_after, endpoint.secrets.len()), (7, 2));
+    let delivery: DeliveryRecord = pinned(concat!(
+        r#"{"version":1,"id":3,"endpoint_id":"we_0101010101010101","event_id":"evt_9","kind":"low_stock","#,
+        r#""body":"{}","attempts":2,"state":"pending","next_at":1795687500000}"#
+    ));
+    assert_eq!((delivery.state, delivery.next_at), (DeliveryStateRecord::Pending, Some(1_795_687_500_000)));
+    let attempt: AttemptRecord = pinned(concat!(
+        r#"{"delivery_id":3,"event_id":"evt_9","kind":"low_stock","attempt":2,"at":1795687260000,"#,
+        r#""status":null,"latency_ms":10000,"error":"no answer within 10 s","state":"pending","#,
+        r#""next_at":1795687500000}"#
+    ));
+    assert_eq!((attempt.status, attempt.latency_ms), (None, 10_000));
+}

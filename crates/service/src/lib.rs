@@ -6,3 +6,4 @@ pub mod memory;
 pub mod order;
 pub mod protocol;
 pub mod registry;
+pub mod webhooks;

@@ -1,4 +1,4 @@
-//! Both storage traits over maps, for native tests: the same rows the Durable Objects keep in
+//! The storage traits over maps, for native tests: the same rows the Durable Objects keep in
 //! SQLite, as text, so that tests exercise the records' encoding too.
 
 use std::collections::BTreeMap;
@@ -8,6 +8,8 @@ use backorder_core::Millis;
 use crate::ledger::{KeptReply, Records, Row, StoredProduct};
 use crate::protocol::{Claim, Fault, SkuEntry};
 use crate::registry::{RegistryStore, StoredClaim};
+use crate::webhooks::{Counter, WebhookStore, LOG_LENGTH};
+use backorder_records::{decode, encode, AttemptRecord, DeliveryRecord, DeliveryStateRecord, EndpointRecord};
 
 /// A SKU's rows in memory.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -87,6 +89,7 @@ pub struct MemoryRegistry {
     /// By feed id: SKU, seq, event.
     pub events: BTreeMap<u64, (String, u64, String)>,
     pub claims: BTreeMap<String, Claim>,
+    pub watched: bool,
 }
 
 impl RegistryStore for MemoryRegistry {
@@ -124,6 +127,19 @@ impl RegistryStore for MemoryRegistry {
             .collect())
     }
 
+    fn feed_head(&self) -> Result<u64, Fault> {
+        Ok(self.events.keys().next_back().copied().unwrap_or(0))
+    }
+
+    fn watched(&self) -> Result<bool, Fault> {
+        Ok(self.watched)
+    }
+
+    fn set_watched(&mut self, watched: bool) -> Result<(), Fault> {
+        self.watched = watched;
+        Ok(())
+    }
+
     fn claim(&self, key: &str) -> Result<Option<StoredClaim>, Fault> {
         Ok(self
             .claims
@@ -142,5 +158,104 @@ impl RegistryStore for MemoryRegistry {
     fn forget_claims_before(&mut self, at: Millis) -> Result<(), Fault> {
         self.claims.retain(|_, claim| claim.permanent || claim.at >= at);
         Ok(())
+    }
+}
+
+/// The webhook dispatcher's rows in memory, as the text its object stores.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemoryWebhooks {
+    pub endpoints: BTreeMap<String, String>,
+    pub deliveries: BTreeMap<u64, String>,
+    /// Per endpoint, its log, oldest first.
+    pub log: BTreeMap<String, Vec<String>>,
+    pub cursor: Option<u64>,
+    pub counters: BTreeMap<&'static str, u64>,
+}
+
+fn read<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Fault> {
+    decode(text).map_err(|error| Fault::new("a webhook record", error))
+}
+
+impl MemoryWebhooks {
+    fn deliveries(&self) -> Result<Vec<DeliveryRecord>, Fault> {
+        self.deliveries.values().map(|text| read(text)).collect()
+    }
+}
+
+impl WebhookStore for MemoryWebhooks {
+    fn endpoints(&self) -> Result<Vec<EndpointRecord>, Fault> {
+        self.endpoints.values().map(|text| read(text)).collect()
+    }
+    fn put_endpoint(&mut self, endpoint: &EndpointRecord) -> Result<(), Fault> {
+        self.endpoints.insert(endpoint.id.clone(), encode(endpoint));
+        Ok(())
+    }
+    fn delete_endpoint(&mut self, id: &str) -> Result<(), Fault> {
+        self.endpoints.remove(id);
+        self.log.remove(id);
+        let doomed: Vec<u64> =
+            self.deliveries()?.iter().filter(|d| d.endpoint_id == id).map(|d| d.id).collect();
+        doomed.iter().for_each(|id| drop(self.deliveries.remove(id)));
+        Ok(())
+    }
+    fn cursor(&self) -> Result<Option<u64>, Fault> {
+        Ok(self.cursor)
+    }
+    fn set_cursor(&mut self, cursor: Option<u64>) -> Result<(), Fault> {
+        self.cursor = cursor;
+        Ok(())
+    }
+    fn next_number(&mut self, counter: Counter) -> Result<u64, Fault> {
+        let name = match counter {
+            Counter::Delivery => "delivery",
+            Counter::Event => "event",
+        };
+        let next = self.counters.get(name).copied().unwrap_or(0) + 1;
+        self.counters.insert(name, next);
+        Ok(next)
+    }
+    fn put_delivery(&mut self, delivery: &DeliveryRecord) -> Result<(), Fault> {
+        self.deliveries.insert(delivery.id, encode(delivery));
+        Ok(())
+    }
+    fn delivery(&self, id: u64) -> Result<Option<DeliveryRecord>, Fault> {
+        self.deliveries.get(&id).map(|text| read(text)).transpose()
+    }
+    fn due(&self, now: Millis, limit: u32) -> Result<Vec<DeliveryRecord>, Fault> {
+        let mut due: Vec<DeliveryRecord> = self
+            .deliveries()?
+            .into_iter()
+            .filter(|d| d.state == DeliveryStateRecord::Pending && d.next_at.is_some_and(|at| at <= now))
+            .collect();
+        due.sort_by_key(|d| (d.next_at, d.id));
+        due.truncate(limit as usize);
+        Ok(due)
+    }
+    fn pending_of(&self, endpoint_id: &str) -> Result<Vec<DeliveryRecord>, Fault> {
+        Ok(self
+            .deliveries()?
+            .into_iter()
+            .filter(|d| d.endpoint_id == endpoint_id && d.state == DeliveryStateRecord::Pending)
+            .collect())
+    }
+    fn next_due(&self) -> Result<Option<Millis>, Fault> {
+        Ok(self
+            .deliveries()?
+            .iter()
+            .filter(|d| d.state == DeliveryStateRecord::Pending)
+            .filter_map(|d| d.next_at)
+            .min())
+    }
+    fn log_attempt(&mut self, endpoint_id: &str, attempt: &AttemptRecord) -> Result<(), Fault> {
+        let log = self.log.entry(endpoint_id.into()).or_default();
+        log.push(encode(attempt));
+        if log.len() > LOG_LENGTH {
+            log.remove(0);
+        }
+        Ok(())
+    }
+    fn attempts(&self, endpoint_id: &str) -> Result<Vec<AttemptRecord>, Fault> {
+        let log = self.log.get(endpoint_id).map(Vec::as_slice).unwrap_or_default();
+        log.iter().rev().map(|text| read(text)).collect()
     }
 }

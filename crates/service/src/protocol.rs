@@ -1,8 +1,9 @@
 //! The one typed protocol between the edge and the Durable Objects.
 //!
 //! The edge parses and validates a public request once and sends the object that owns the
-//! state a call: a [`LedgerCall`] to a SKU's ledger, a [`RegistryCall`] to the catalog or a
-//! claims shard. Each is one JSON document; the answer is a [`Reply`], whose body is the
+//! state a call: a [`LedgerCall`] to a SKU's ledger, an [`OrderCall`] to an order's
+//! coordinator, a [`RegistryCall`] to the catalog or a claims shard, a [`WebhookCall`] to the
+//! webhook dispatcher. Each is one JSON document; the answer is a [`Reply`], whose body is the
 //! public JSON document itself (the edge relays it, adding only headers).
 
 use std::fmt;
@@ -12,6 +13,7 @@ use backorder_api::input::{
 };
 use backorder_api::output::EventDoc;
 use backorder_api::policy::ProductInput;
+use backorder_api::webhooks::{EndpointPatch, EndpointRequest};
 use backorder_api::ApiError;
 use backorder_core::Millis;
 use serde::{Deserialize, Serialize};
@@ -159,6 +161,67 @@ pub enum RegistryCall {
     /// Which SKU a claim belongs to: how an order placed before orders had coordinators is
     /// found (its id was claimed, for good, with its one line's SKU).
     FindClaim { key: String },
+    /// The feed's last event id ([`FeedHead`]).
+    FeedHead,
+    /// Whether the catalog nudges the webhook dispatcher when events arrive (while any
+    /// endpoint exists).
+    Watch { active: bool },
+}
+
+/// The answer to [`RegistryCall::FeedHead`]: 0 for an empty feed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedHead {
+    pub head: u64,
+}
+
+/// A call to the webhook dispatcher (one Durable Object for the store).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhookCall {
+    /// The development clock's `now`, when one was sent.
+    pub now: Option<Millis>,
+    pub op: WebhookOp,
+}
+
+/// What the dispatcher is asked to do; every request was validated by the edge.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum WebhookOp {
+    /// `POST /v1/webhook-endpoints`
+    Create {
+        request: EndpointRequest,
+    },
+    /// `GET /v1/webhook-endpoints`
+    List,
+    Get {
+        id: String,
+    },
+    /// `PATCH /v1/webhook-endpoints/{id}`
+    Update {
+        id: String,
+        patch: EndpointPatch,
+    },
+    Delete {
+        id: String,
+    },
+    /// `POST /v1/webhook-endpoints/{id}/rotate-secret`
+    RotateSecret {
+        id: String,
+    },
+    /// `POST /v1/webhook-endpoints/{id}/test`: sends a `ping` now and answers its attempt.
+    Test {
+        id: String,
+    },
+    /// `GET /v1/webhook-endpoints/{id}/deliveries`: the last attempts.
+    Deliveries {
+        id: String,
+    },
+    /// `POST /v1/webhook-endpoints/{id}/deliveries/{delivery}/retry`: sends it again now.
+    Retry {
+        id: String,
+        delivery_id: String,
+    },
+    /// From the catalog: events arrived.
+    Nudge,
 }
 
 /// A product as the catalog lists it.

@@ -10,7 +10,7 @@ use backorder_core::Millis;
 use backorder_records::{decode, encode};
 use std::hash::Hasher;
 
-use crate::protocol::{Claim, ClaimedBy, Delivered, Fault, RegistryCall, Reply, SkuEntry, SkuPage};
+use crate::protocol::{Claim, ClaimedBy, Delivered, Fault, FeedHead, RegistryCall, Reply, SkuEntry, SkuPage};
 
 /// Claims are spread over this many registry objects.
 pub const CLAIM_SHARDS: u64 = 16;
@@ -44,6 +44,11 @@ pub trait RegistryStore {
     fn append_event(&mut self, source: &str, seq: u64, event: &str) -> Result<(), Fault>;
     /// Feed entries after the cursor `after`, oldest first: (id, stored event).
     fn events_after(&self, after: u64, limit: u32) -> Result<Vec<(u64, String)>, Fault>;
+    /// The feed's last id (0 when empty).
+    fn feed_head(&self) -> Result<u64, Fault>;
+    /// Whether the webhook dispatcher is to be nudged when events arrive.
+    fn watched(&self) -> Result<bool, Fault>;
+    fn set_watched(&mut self, watched: bool) -> Result<(), Fault>;
     fn claim(&self, key: &str) -> Result<Option<StoredClaim>, Fault>;
     /// Stores a claim unless its key is taken; whether it was stored.
     fn insert_claim(&mut self, claim: &Claim) -> Result<bool, Fault>;
@@ -56,12 +61,24 @@ pub trait RegistryStore {
 pub struct RegistryState {
     /// When expired claims were last forgotten (claim time), to do it at most once a minute.
     pruned_at: Millis,
+    /// Whether the webhook dispatcher watches the feed, once read.
+    watched: Option<bool>,
 }
 
 impl Default for RegistryState {
     fn default() -> Self {
-        RegistryState { pruned_at: Millis::MIN }
+        RegistryState { pruned_at: Millis::MIN, watched: None }
     }
+}
+
+/// Whether new events are to nudge the webhook dispatcher (read once, then kept in memory).
+pub fn watched(store: &impl RegistryStore, state: &mut RegistryState) -> Result<bool, Fault> {
+    if let Some(watched) = state.watched {
+        return Ok(watched);
+    }
+    let watched = store.watched()?;
+    state.watched = Some(watched);
+    Ok(watched)
 }
 
 /// Answers one call. A [`Fault`] means storage failed.
@@ -98,6 +115,12 @@ pub fn handle(
             Some(claim) => Reply::json(200, &ClaimedBy { sku: claim.sku }),
             None => ApiError::not_found("no such claim").into(),
         },
+        RegistryCall::FeedHead => Reply::json(200, &FeedHead { head: store.feed_head()? }),
+        RegistryCall::Watch { active } => {
+            store.set_watched(active)?;
+            state.watched = Some(active);
+            Reply { status: 204, body: String::new() }
+        }
     })
 }
 

@@ -115,3 +115,23 @@ fn claims_stay_in_the_shard_earlier_builds_put_them_in() {
     assert_eq!(claims_shard("order:EARLY-0"), "claims-3");
     assert_eq!(claims_shard("order:1001"), claims_shard("order:1001"));
 }
+
+#[test]
+fn the_feed_has_a_head_and_the_webhook_dispatcher_may_watch_it() {
+    let mut registry = Registry::new();
+    assert_eq!(registry.call(RegistryCall::FeedHead).1, json!({"head": 0}));
+    let events = vec![event(1), event(2)];
+    registry.call(RegistryCall::AppendEvents { source: "PHONE-1".into(), events });
+    assert_eq!(registry.call(RegistryCall::FeedHead).1, json!({"head": 2}));
+    let store = registry.store.clone();
+    assert!(!backorder_service::registry::watched(&store, &mut registry.state).unwrap());
+    let reply =
+        handle(&mut registry.store, &mut registry.state, RegistryCall::Watch { active: true }).unwrap();
+    assert_eq!(reply.status, 204);
+    assert!(registry.store.watched, "stored");
+    let mut fresh = RegistryState::default();
+    assert!(
+        backorder_service::registry::watched(&registry.store, &mut fresh).unwrap(),
+        "read back after a restart"
+    );
+}

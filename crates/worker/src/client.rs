@@ -3,7 +3,8 @@
 
 use backorder_api::output::EventDoc;
 use backorder_service::protocol::{
-    Claim, ClaimedBy, Delivered, KeySpace, LedgerCall, OrderCall, RegistryCall, Reply, SkuEntry, SkuPage,
+    Claim, ClaimedBy, Delivered, FeedHead, KeySpace, LedgerCall, OrderCall, RegistryCall, Reply, SkuEntry,
+    SkuPage, WebhookCall,
 };
 use backorder_service::registry::claims_shard;
 use serde::de::DeserializeOwned;
@@ -14,6 +15,9 @@ use worker::{Env, Error, Request, Response, Result, Stub};
 const SKU_LEDGER: &str = "SKU_LEDGER";
 const REGISTRY: &str = "REGISTRY";
 const ORDERS: &str = "ORDERS";
+const WEBHOOKS: &str = "WEBHOOKS";
+/// The one webhook dispatcher of the store.
+const DISPATCHER: &str = "webhooks";
 /// The registry object that lists products and keeps the event feed.
 const CATALOG: &str = "catalog";
 
@@ -31,6 +35,29 @@ pub async fn ledger_response(env: &Env, call: &LedgerCall) -> Result<web_sys::Re
 /// Calls the coordinator of `call.order_id`, for an answer the edge relays.
 pub async fn order_response(env: &Env, call: &OrderCall) -> Result<web_sys::Response> {
     send(env.durable_object(ORDERS)?.id_from_name(&call.order_id)?.get_stub()?, call).await
+}
+
+/// Calls the webhook dispatcher, for an answer the edge relays.
+pub async fn webhooks_response(env: &Env, call: &WebhookCall) -> Result<web_sys::Response> {
+    send(env.durable_object(WEBHOOKS)?.id_from_name(DISPATCHER)?.get_stub()?, call).await
+}
+
+/// Calls the webhook dispatcher.
+pub async fn webhooks(env: &Env, call: &WebhookCall) -> Result<Reply> {
+    read(webhooks_response(env, call).await?).await
+}
+
+/// The feed's last event id.
+pub async fn feed_head(env: &Env) -> Result<u64> {
+    Ok(decode::<FeedHead>(&expect_ok(registry(env, CATALOG, &RegistryCall::FeedHead).await?)?)?.head)
+}
+
+/// Tells the catalog whether to nudge the webhook dispatcher when events arrive.
+pub async fn watch_feed(env: &Env, active: bool) -> Result<()> {
+    match registry(env, CATALOG, &RegistryCall::Watch { active }).await?.status {
+        204 => Ok(()),
+        status => Err(Error::from(format!("the catalog answered {status} to a watch"))),
+    }
 }
 
 /// Calls the registry object `name`.

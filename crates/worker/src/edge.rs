@@ -106,6 +106,7 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
         now,
         origin: &origin,
         fault: fault.as_deref(),
+        dev: dev_clock_enabled(env),
     };
     match intake::plan(incoming, wall_clock()) {
         Ok(plan) => carry_out(env, plan, now).await,
@@ -123,6 +124,7 @@ async fn carry_out(env: &Env, plan: Plan, now: Option<Millis>) -> Result<Answer>
             Answer::Relay(client::ledger_response(env, &call).await?)
         }
         Plan::Order(call) => Answer::Relay(client::order_response(env, &call).await?),
+        Plan::Webhooks(call) => Answer::Relay(client::webhooks_response(env, &call).await?),
         Plan::Products { after, limit } => list_products(env, after, limit, now).await?.into(),
         Plan::Events { after, limit } => client::feed(env, after, limit).await?.into(),
     })
@@ -164,10 +166,10 @@ fn dev_clock_enabled(env: &Env) -> bool {
     env.var("BACKORDER_DEV_CLOCK").map(|v| v.to_string() == "1").unwrap_or(false)
 }
 
-/// The body of a POST or PUT (other methods' bodies are ignored), or 413 when it is over the
+/// The body of a POST, PUT or PATCH (other methods' bodies are ignored), or 413 when it is over the
 /// limit — declared or not: a body without a length is read in chunks and cut off.
 async fn read_body(req: &mut Request) -> Result<std::result::Result<Vec<u8>, ApiError>> {
-    if !matches!(req.method(), Method::Post | Method::Put) {
+    if !matches!(req.method(), Method::Post | Method::Put | Method::Patch) {
         return Ok(Ok(Vec::new()));
     }
     let too_large = || Ok(Err(ApiError::too_large(MAX_BODY_BYTES)));

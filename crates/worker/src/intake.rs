@@ -7,14 +7,17 @@ use backorder_api::input::{
     PurchaseOrderRequest, ReceiptRequest, ReservationRequest, ShipDoc,
 };
 use backorder_api::policy::ProductInput;
+use backorder_api::webhooks::{EndpointPatch, EndpointRequest};
 use backorder_api::{validate, ApiError};
 use backorder_core::Millis;
-use backorder_service::protocol::{Claim, Halt, KeySpace, LedgerCall, LedgerOp, OrderCall, OrderOp};
+use backorder_service::protocol::{
+    Claim, Halt, KeySpace, LedgerCall, LedgerOp, OrderCall, OrderOp, WebhookCall, WebhookOp,
+};
 use backorder_service::registry::{MAX_FEED_PAGE, MAX_PRODUCT_PAGE};
 
 use sha2::{Digest, Sha256};
 
-use crate::routes::Route;
+use crate::routes::{EndpointAction, Route};
 
 /// A public request, as far as the edge reads it.
 #[derive(Clone, Debug)]
@@ -32,6 +35,8 @@ pub struct Incoming<'a> {
     pub origin: &'a str,
     /// `X-Backorder-Fault` (development only): where a coordinator stops on purpose.
     pub fault: Option<&'a str>,
+    /// The development flag: webhook endpoints may then be `http://127.0.0.1` or `localhost`.
+    pub dev: bool,
 }
 
 /// What the edge will do.
@@ -43,6 +48,8 @@ pub enum Plan {
     Claimed { claim: Claim, call: LedgerCall },
     /// A call to an order's coordinator; its reply is the answer.
     Order(OrderCall),
+    /// A call to the webhook dispatcher; its reply is the answer.
+    Webhooks(WebhookCall),
     /// A page of the catalog with each product's summary.
     Products { after: String, limit: u32 },
     /// A page of the event feed.
@@ -51,7 +58,7 @@ pub enum Plan {
 
 /// The plan for a request; `wall_clock` dates claims when no development clock is set.
 pub fn plan(request: Incoming<'_>, wall_clock: Millis) -> Result<Plan, ApiError> {
-    let Incoming { route, query, key, client, body, now, origin, fault } = request;
+    let Incoming { route, query, key, client, body, now, origin, fault, dev } = request;
     if let Some(key) = key {
         validate::idempotency_key(key)?;
     }
@@ -127,6 +134,29 @@ pub fn plan(request: Incoming<'_>, wall_clock: Millis) -> Result<Plan, ApiError>
             let order_id = request.order_id.clone();
             let op = OrderOp::Place { request, origin: origin.into(), halt: None };
             Plan::Order(OrderCall { order_id, now, op })
+        }
+        Route::WebhookEndpoints { id, action } => {
+            let id = id.unwrap_or_default();
+            let op = match action {
+                EndpointAction::Create => {
+                    let request: EndpointRequest = parse(body)?;
+                    request.validate(dev)?;
+                    WebhookOp::Create { request }
+                }
+                EndpointAction::List => WebhookOp::List,
+                EndpointAction::Get => WebhookOp::Get { id },
+                EndpointAction::Update => {
+                    let patch: EndpointPatch = parse(body)?;
+                    patch.validate(dev)?;
+                    WebhookOp::Update { id, patch }
+                }
+                EndpointAction::Delete => WebhookOp::Delete { id },
+                EndpointAction::RotateSecret => WebhookOp::RotateSecret { id },
+                EndpointAction::Test => WebhookOp::Test { id },
+                EndpointAction::Deliveries => WebhookOp::Deliveries { id },
+                EndpointAction::Retry { delivery_id } => WebhookOp::Retry { id, delivery_id },
+            };
+            Plan::Webhooks(WebhookCall { now, op })
         }
         Route::GetOrder { order_id } => Plan::Order(OrderCall { order_id, now, op: OrderOp::Get }),
         Route::CancelOrder { order_id } => {
@@ -235,6 +265,7 @@ mod tests {
             now: None,
             origin: "https://edge.test",
             fault: None,
+            dev: false,
         }
     }
 

@@ -9,6 +9,8 @@
 //!   multi-SKU order all or nothing (`backorder_service::order`) and serving its status.
 //! - [`registry::Registry`]: the product catalog, the event feed and idempotency claims;
 //!   `backorder_service::registry` over [`registry::SqlRegistry`].
+//! - [`webhooks::WebhookDispatcher`]: the merchant's webhook endpoints and every delivery to
+//!   them (`backorder_service::webhooks` over [`webhooks::SqlWebhooks`]), driven by its alarm.
 //!
 //! Rules live in the core, per-request logic in backorder-service, wire documents in
 //! backorder-api, stored records in backorder-records; this crate only does I/O.
@@ -24,6 +26,7 @@ pub mod routes;
 pub mod sku_ledger;
 pub mod sql;
 pub mod store;
+pub mod webhooks;
 
 use worker::{event, Context, Env, Request, Response, Result};
 

@@ -1,11 +1,13 @@
 //! `Registry`: the Durable Object for what spans SKUs — the catalog and event feed (`catalog`)
 //! and idempotency claims (`claims-N`). It decodes a [`RegistryCall`], and
-//! `backorder_service::registry::handle` answers it over [`SqlRegistry`].
+//! `backorder_service::registry::handle` answers it over [`SqlRegistry`]. While webhook
+//! endpoints exist, the catalog nudges the webhook dispatcher when events arrive — from its
+//! alarm, so that no ledger's delivery of events waits for it.
 
 use std::cell::{Cell, RefCell};
 
 use backorder_core::Millis;
-use backorder_service::protocol::{Claim, Fault, RegistryCall, Reply, SkuEntry};
+use backorder_service::protocol::{Claim, Fault, RegistryCall, Reply, SkuEntry, WebhookCall, WebhookOp};
 use backorder_service::registry::{self, RegistryState, RegistryStore, StoredClaim};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
@@ -25,16 +27,28 @@ const MIGRATIONS: &[&str] = &["
     CREATE INDEX IF NOT EXISTS claims_by_age ON claims (permanent, at);
 "];
 
-#[durable_object(fetch)]
+/// How soon to nudge the webhook dispatcher again when it could not be reached.
+const RENUDGE_MS: u64 = 5_000;
+
+#[durable_object(alarm)]
 pub struct Registry {
     state: State,
+    env: Env,
     ready: Cell<bool>,
     memory: RefCell<RegistryState>,
+    /// An alarm to nudge the webhook dispatcher is set.
+    nudging: Cell<bool>,
 }
 
 impl DurableObject for Registry {
-    fn new(state: State, _env: Env) -> Self {
-        Registry { state, ready: Cell::new(false), memory: RefCell::new(RegistryState::default()) }
+    fn new(state: State, env: Env) -> Self {
+        Registry {
+            state,
+            env,
+            ready: Cell::new(false),
+            memory: RefCell::new(RegistryState::default()),
+            nudging: Cell::new(false),
+        }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
@@ -50,9 +64,42 @@ impl DurableObject for Registry {
             self.ready.set(true);
         }
         let mut store = SqlRegistry(&sql);
+        let appends = matches!(call, RegistryCall::AppendEvents { .. });
         let reply =
             registry::handle(&mut store, &mut self.memory.borrow_mut(), call).unwrap_or_else(Reply::from);
+        if appends && reply.status == 200 && !self.nudging.get() {
+            let watched = registry::watched(&store, &mut self.memory.borrow_mut()).unwrap_or(false);
+            if watched {
+                self.nudge_soon(0).await;
+            }
+        }
         client::respond(reply)
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        self.nudging.set(false);
+        let nudge = WebhookCall { now: None, op: WebhookOp::Nudge };
+        match client::webhooks(&self.env, &nudge).await {
+            Ok(reply) if reply.status < 300 => {}
+            other => {
+                worker::console_warn!(
+                    "could not nudge the webhook dispatcher: {:?}",
+                    other.map(|r| r.status)
+                );
+                self.nudge_soon(RENUDGE_MS).await;
+            }
+        }
+        Response::empty()
+    }
+}
+
+impl Registry {
+    async fn nudge_soon(&self, after_ms: u64) {
+        self.nudging.set(true);
+        if let Err(error) = self.state.storage().set_alarm(std::time::Duration::from_millis(after_ms)).await {
+            self.nudging.set(false);
+            worker::console_warn!("could not set the catalog's alarm: {}", error);
+        }
     }
 }
 
@@ -103,6 +150,24 @@ impl RegistryStore for SqlRegistry<'_> {
             .iter()
             .filter_map(|row| Some((integer(row, 0)? as u64, text(row, 1)?.to_string())))
             .collect())
+    }
+
+    fn feed_head(&self) -> std::result::Result<u64, Fault> {
+        let found = rows(self.0, "SELECT MAX(id) FROM events", vec![])?;
+        Ok(found.first().and_then(|row| integer(row, 0)).unwrap_or(0) as u64)
+    }
+
+    fn watched(&self) -> std::result::Result<bool, Fault> {
+        let found = rows(self.0, "SELECT value FROM meta WHERE key = 'watched'", vec![])?;
+        Ok(found.first().and_then(|row| text(row, 0)) == Some("1"))
+    }
+
+    fn set_watched(&mut self, watched: bool) -> std::result::Result<(), Fault> {
+        exec(
+            self.0,
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('watched', ?)",
+            vec![if watched { "1" } else { "0" }.into()],
+        )
     }
 
     fn claim(&self, key: &str) -> std::result::Result<Option<StoredClaim>, Fault> {

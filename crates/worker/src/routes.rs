@@ -61,6 +61,25 @@ pub enum Route {
     Events,
     /// The demo store's checkout (development only; see `crate::edge`).
     DemoCheckout,
+    /// The merchant's webhook endpoints: `/v1/webhook-endpoints[/{id}[/…]]`.
+    WebhookEndpoints {
+        id: Option<String>,
+        action: EndpointAction,
+    },
+}
+
+/// What a `/v1/webhook-endpoints` route does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EndpointAction {
+    Create,
+    List,
+    Get,
+    Update,
+    Delete,
+    RotateSecret,
+    Test,
+    Deliveries,
+    Retry { delivery_id: String },
 }
 
 impl Route {
@@ -141,13 +160,11 @@ impl Route {
             }
             ("GET", ["events"]) => Route::Events,
             ("POST", ["demo", "checkout"]) => Route::DemoCheckout,
-            (_, segments) if Self::known_path(segments) => {
-                return Err(ApiError::new(
-                    405,
-                    "method_not_allowed",
-                    format!("{method} is not allowed on {path}"),
-                ));
-            }
+            (_, ["webhook-endpoints", rest @ ..]) => match endpoint_route(method, rest)? {
+                Some(route) => route,
+                None => return Err(method_not_allowed(method, path)),
+            },
+            (_, segments) if Self::known_path(segments) => return Err(method_not_allowed(method, path)),
             _ => return Err(ApiError::not_found(format!("no endpoint {path}"))),
         };
         Ok(found)
@@ -174,6 +191,39 @@ impl Route {
                 | ["demo", "checkout"]
         )
     }
+}
+
+fn method_not_allowed(method: &str, path: &str) -> ApiError {
+    ApiError::new(405, "method_not_allowed", format!("{method} is not allowed on {path}"))
+}
+
+/// A `/v1/webhook-endpoints` route; `None` for a known path with the wrong method.
+fn endpoint_route(method: &str, rest: &[&str]) -> Result<Option<Route>, ApiError> {
+    let endpoint = |id: &str| -> Result<Option<String>, ApiError> {
+        validate::id(id, "endpoint id")?;
+        Ok(Some(id.to_string()))
+    };
+    let (id, action) = match (method, rest) {
+        ("POST", []) => (None, EndpointAction::Create),
+        ("GET", []) => (None, EndpointAction::List),
+        ("GET", [id]) => (endpoint(id)?, EndpointAction::Get),
+        ("PATCH", [id]) => (endpoint(id)?, EndpointAction::Update),
+        ("DELETE", [id]) => (endpoint(id)?, EndpointAction::Delete),
+        ("POST", [id, "rotate-secret"]) => (endpoint(id)?, EndpointAction::RotateSecret),
+        ("POST", [id, "test"]) => (endpoint(id)?, EndpointAction::Test),
+        ("GET", [id, "deliveries"]) => (endpoint(id)?, EndpointAction::Deliveries),
+        ("POST", [id, "deliveries", delivery, "retry"]) => {
+            validate::id(delivery, "delivery id")?;
+            (endpoint(id)?, EndpointAction::Retry { delivery_id: delivery.to_string() })
+        }
+        (_, [] | [_] | [_, "rotate-secret" | "test" | "deliveries"] | [_, "deliveries", _, "retry"]) => {
+            return Ok(None)
+        }
+        _ => {
+            return Err(ApiError::not_found(format!("no endpoint /v1/webhook-endpoints/{}", rest.join("/"))))
+        }
+    };
+    Ok(Some(Route::WebhookEndpoints { id, action }))
 }
 
 fn sku_route(sku: &str, route: impl FnOnce(String) -> Route) -> Result<Route, ApiError> {
@@ -225,8 +275,33 @@ mod tests {
             ("POST", "/v1/orders/1001/delay", Route::AnswerDelay { order_id: "1001".into() }),
             ("POST", "/v1/orders/1001/status-token", Route::NewStatusToken { order_id: "1001".into() }),
             ("GET", "/v1/events", Route::Events),
+            ("POST", "/v1/demo/checkout", Route::DemoCheckout),
         ];
-        for (method, path, route) in cases {
+        let endpoint = |id: Option<&str>, action| Route::WebhookEndpoints { id: id.map(Into::into), action };
+        let webhook_cases = [
+            ("POST", "/v1/webhook-endpoints", endpoint(None, EndpointAction::Create)),
+            ("GET", "/v1/webhook-endpoints/", endpoint(None, EndpointAction::List)),
+            ("GET", "/v1/webhook-endpoints/we_1", endpoint(Some("we_1"), EndpointAction::Get)),
+            ("PATCH", "/v1/webhook-endpoints/we_1", endpoint(Some("we_1"), EndpointAction::Update)),
+            ("DELETE", "/v1/webhook-endpoints/we_1", endpoint(Some("we_1"), EndpointAction::Delete)),
+            (
+                "POST",
+                "/v1/webhook-endpoints/we_1/rotate-secret",
+                endpoint(Some("we_1"), EndpointAction::RotateSecret),
+            ),
+            ("POST", "/v1/webhook-endpoints/we_1/test", endpoint(Some("we_1"), EndpointAction::Test)),
+            (
+                "GET",
+                "/v1/webhook-endpoints/we_1/deliveries",
+                endpoint(Some("we_1"), EndpointAction::Deliveries),
+            ),
+            (
+                "POST",
+                "/v1/webhook-endpoints/we_1/deliveries/dlv_7/retry",
+                endpoint(Some("we_1"), EndpointAction::Retry { delivery_id: "dlv_7".into() }),
+            ),
+        ];
+        for (method, path, route) in cases.into_iter().chain(webhook_cases) {
             assert_eq!(Route::parse(method, path), Ok(route), "{method} {path}");
         }
     }
@@ -245,6 +320,11 @@ mod tests {
             ("GET", "/v1/orders/a%2Fb", 400),
             ("GET", "/v1/orders/%ZZ", 400),
             ("GET", "/v1/orders/%C3%A9", 400),
+            ("PUT", "/v1/webhook-endpoints", 405),
+            ("GET", "/v1/webhook-endpoints/we_1/test", 405),
+            ("POST", "/v1/webhook-endpoints/we_1/deliveries/dlv_7", 404),
+            ("GET", "/v1/webhook-endpoints/bad%20id", 400),
+            ("GET", "/v1/demo/checkout", 405),
         ];
         for (method, path, status) in cases {
             assert_eq!(Route::parse(method, path).map_err(|e| e.status), Err(status), "{method} {path}");
