@@ -13,6 +13,7 @@ export const BUILT_WORKER = {
   objects: [
     ["ORDERS", "OrderCoordinator", "backorder-orders"],
     ["WEBHOOKS", "WebhookDispatcher", "backorder-webhooks"],
+    ["ADAPTERS", "StoreAdapters", "backorder-adapters"],
   ],
   modules: `
     (name = "worker/shim.mjs", esModule = embed "build/worker/shim.mjs"),

@@ -1,6 +1,7 @@
 // A ratchet on everything a page loads for the widget — widget.js (loader and glue) and its
 // wasm — gzip -9. Bytes are deterministic, so they are enforced here, at what the widget with
-// both elements measured (76,597 B with node's zlib; the product element alone was 59,486 B).
+// both elements and the theme mode measured (77,413 B with node's zlib; with both elements
+// before the theme mode 76,597 B; the product element alone 59,486 B).
 // docs/performance.md says where they go and what a shopper feels of them: the time to
 // rendered text, which `npm run bench` measures beside a plain-JS widget. Lower it as the
 // widget shrinks; the goal is 45 KB.
@@ -11,7 +12,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { root } from "./support/edge.mjs";
 
-const RATCHET = 77_000;
+const RATCHET = 77_500;
 
 test(`widget.js + wasm stay within ${RATCHET} bytes gzipped`, () => {
   const www = path.join(root, "www");

@@ -239,3 +239,87 @@ test("a widget moved in the page is neither fetched for nor built again", async 
   assert.deepEqual(seen, { before: 1, after: 1, roots: 1, structured: 1 });
   await page.close();
 });
+
+// A product page with a Dawn-like product form: the theme's own quantity input and "Add to
+// cart", and the theme's script that adds to the cart on submit (here it records the form data
+// it would post to /cart/add.js).
+const themePage = (sku) => `<!doctype html><html lang="en-GB"><body><h1>Theme</h1>
+<product-form class="product-form">
+  <form method="post" action="/cart/add" id="product-form-template--1__main" class="form" novalidate>
+    <input type="hidden" name="id" value="44800000000001">
+    <quantity-input class="quantity"><input class="quantity__input" type="number" name="quantity" value="1" min="1"></quantity-input>
+    <button type="submit" name="add" class="product-form__submit button">Add to cart</button>
+  </form>
+</product-form>
+<backorder-status sku="${sku}" mode="status" form="product-form-template--1__main"></backorder-status>
+<script>
+  window.added = [];
+  document.getElementById("product-form-template--1__main").addEventListener("submit", (event) => {
+    event.preventDefault();
+    window.added.push(Object.fromEntries(new FormData(event.target, event.submitter)));
+  });
+</script>
+<script src="/widget.js" defer></script></body></html>`;
+
+async function openTheme(sku) {
+  return open(`/theme/${sku}.html`, (page) =>
+    page.route(`**/theme/${sku}.html`, (route) => route.fulfill({ body: themePage(sku), contentType: "text/html" })),
+  );
+}
+
+test("theme mode: one buy button, the theme's; its quantity is followed and its submission carries the reservation", async () => {
+  const { page, console } = await openTheme("DEMO-TEE");
+  const shown = await widget(page);
+  assert.equal(shown.status, "In stock");
+  const own = await page.evaluate(() => {
+    const row = document.querySelector("backorder-status").shadowRoot.querySelector("[part=row]");
+    return row.hidden;
+  });
+  assert.equal(own, true, "the widget's own quantity and button are hidden");
+  await page.fill("input[name=quantity]", "3");
+  await page.waitForFunction(() =>
+    document.querySelector("backorder-status").shadowRoot.querySelector("[part=split]").textContent.startsWith("Ships by"),
+  );
+  await page.click("button[name=add]");
+  await page.waitForFunction(() => window.added.length === 1);
+  const added = await page.evaluate(() => window.added[0]);
+  assert.equal(added.quantity, "3");
+  assert.equal(added.add, "", "the theme's submit button still submits");
+  assert.match(added["properties[_backorder_reservation]"], /^res_[0-9a-f]{24}\.DEMO-TEE$/);
+  const held = await fetch(`${store.url}/v1/reservations/${added["properties[_backorder_reservation]"]}`).then((r) => r.json());
+  assert.deepEqual([held.status, held.qty], ["held", 3]);
+  assert.deepEqual(console.filter((m) => m.type === "error" || m.type === "pageerror"), []);
+  await page.close();
+});
+
+test("theme mode: a reservation that cannot be made stops the theme's submission and says why", async () => {
+  const limited = await api("/v1/skus/THEME-LIMIT", { method: "PUT", body: JSON.stringify({ on_hand: 2, backorders: "deny" }) });
+  assert.equal(limited.status, 201);
+  const { page: mug } = await openTheme("THEME-LIMIT");
+  await widget(mug);
+  await mug.fill("input[name=quantity]", "5");
+  await mug.click("button[name=add]");
+  await mug.waitForFunction(() =>
+    document.querySelector("backorder-status").shadowRoot.querySelector("[part=message]").textContent !== "",
+  );
+  const mugState = await mug.evaluate(() => ({
+    added: window.added.length,
+    message: document.querySelector("backorder-status").shadowRoot.querySelector("[part=message]").textContent,
+  }));
+  assert.equal(mugState.added, 0, "over the limit: nothing added");
+  assert.equal(mugState.message, "Only 2 can be ordered");
+  await mug.close();
+  const { page } = await openTheme("DEMO-LAMP");
+  const shown = await widget(page);
+  assert.equal(shown.status, "Out of stock");
+  await page.click("button[name=add]");
+  await page.waitForFunction(() =>
+    document.querySelector("backorder-status").shadowRoot.querySelector("[part=message]").textContent !== "",
+  );
+  const state = await page.evaluate(() => ({
+    added: window.added.length,
+    message: document.querySelector("backorder-status").shadowRoot.querySelector("[part=message]").textContent,
+  }));
+  assert.deepEqual(state, { added: 0, message: "Sold out" });
+  await page.close();
+});

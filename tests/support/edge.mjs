@@ -55,6 +55,7 @@ export function startEdge({ persist, devClock = true, token = TOKEN, script } = 
       REGISTRY: { className: "Registry", useSQLite: true },
       ORDERS: { className: "OrderCoordinator", useSQLite: true },
       WEBHOOKS: { className: "WebhookDispatcher", useSQLite: true },
+      ADAPTERS: { className: "StoreAdapters", useSQLite: true },
     },
     durableObjectsPersist: persist,
     bindings,

@@ -14,7 +14,7 @@ pub struct ApiError {
 }
 
 /// The line of a request an error is about: its index in `lines` and its SKU.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LineRef {
     pub index: usize,
     pub sku: String,

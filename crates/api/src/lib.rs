@@ -9,6 +9,7 @@
 //! edge stores is not here: stored records are `backorder-records`, so that renaming a field
 //! of the API never changes what is on disk. Nothing here decides anything.
 
+pub mod adapters;
 pub mod error;
 pub mod ids;
 pub mod input;

@@ -647,6 +647,25 @@ pub enum EventBody {
         #[serde_as(as = "DisplayFromStr")]
         due_date: Date,
     },
+    /// A store platform's line item that did not become an order line; the event's `sku` is
+    /// null, `item_sku` is the line item's, if it had one.
+    AdapterSkipped {
+        platform: String,
+        platform_order_id: String,
+        order_id: String,
+        item_sku: Option<String>,
+        qty: u32,
+        /// `no_sku`, `invalid_sku`, `invalid_qty` or `unknown_sku`.
+        reason: String,
+    },
+    /// A store platform's order the ledger refused (or that could not be placed at all).
+    AdapterOrderRefused {
+        platform: String,
+        platform_order_id: String,
+        order_id: String,
+        code: String,
+        message: String,
+    },
     /// A webhook endpoint was disabled after every attempt failed for 3 days; `sku` is null.
     EndpointDisabled {
         endpoint_id: String,

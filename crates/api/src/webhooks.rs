@@ -13,7 +13,7 @@ use crate::ApiError;
 
 /// Every event type an endpoint may subscribe to (besides `"*"`, all of them). `ping` is sent
 /// only by `POST /v1/webhook-endpoints/{id}/test`, to that endpoint, whatever it subscribes to.
-pub const EVENT_TYPES: [&str; 13] = [
+pub const EVENT_TYPES: [&str; 15] = [
     "order_created",
     "backorder_created",
     "eta_changed",
@@ -25,6 +25,8 @@ pub const EVENT_TYPES: [&str; 13] = [
     "refund_due",
     "low_stock",
     "reorder_needed",
+    "adapter_skipped",
+    "adapter_order_refused",
     "endpoint_disabled",
     "ping",
 ];

@@ -188,3 +188,40 @@ fn event_json_names_its_type() {
         })
     );
 }
+
+/// Every kind of event, including those of the adapters and the webhook dispatcher (made
+/// outside the core), is read back as written: no field of a kind may clash with the envelope's
+/// (`sku`, `seq`, `at`, `type`), which flattening would write twice.
+#[test]
+fn every_event_kind_round_trips_through_its_envelope() {
+    use backorder_api::output::EventBody;
+    let bodies = [
+        EventBody::AdapterSkipped {
+            platform: "shopify".into(),
+            platform_order_id: "1".into(),
+            order_id: "shopify:1".into(),
+            item_sku: Some("A".into()),
+            qty: 1,
+            reason: "unknown_sku".into(),
+        },
+        EventBody::AdapterOrderRefused {
+            platform: "bigcommerce".into(),
+            platform_order_id: "2".into(),
+            order_id: "bigcommerce:2".into(),
+            code: "insufficient_stock".into(),
+            message: "no".into(),
+        },
+        EventBody::EndpointDisabled {
+            endpoint_id: "we_1".into(),
+            url: "https://a.example/".into(),
+            failing_since: 0,
+        },
+        EventBody::LowStock { available_now: 1, threshold: 2 },
+    ];
+    for body in bodies {
+        let doc = EventDoc { sku: Some("ENVELOPE".into()), seq: 3, at: 1_795_687_200_000, body };
+        let text = serde_json::to_string(&doc).unwrap();
+        assert_eq!(text.matches("\"sku\"").count(), 1, "{text}");
+        assert_eq!(serde_json::from_str::<EventDoc>(&text).unwrap(), doc, "{text}");
+    }
+}

@@ -674,3 +674,78 @@ pub struct AttemptRecord {
     #[serde(default)]
     pub next_at: Option<Millis>,
 }
+
+/// The store adapters' records' format version.
+pub const ADAPTER_RECORD_VERSION: u32 = 1;
+
+/// A platform's configuration, secrets included (they are never answered back).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "platform", rename_all = "snake_case")]
+pub enum AdapterConfigRecord {
+    Shopify { shop_domain: String, client_secret: String },
+    Bigcommerce { store_hash: String, access_token: String, webhook_secret: String, api_base: String },
+}
+
+/// A platform's webhook, taken in and worked off by the adapters' alarm.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxRecord {
+    pub version: u32,
+    /// `shopify` or `bigcommerce`.
+    pub platform: String,
+    /// The platform's own id of the delivery (`X-Shopify-Webhook-Id`, BigCommerce's `hash`).
+    pub delivery: String,
+    pub platform_order_id: String,
+    pub work: InboundRecord,
+    pub received_at: Millis,
+    pub attempts: u32,
+    /// When the next attempt is due; `None` once done.
+    #[serde(default)]
+    pub next_at: Option<Millis>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InboundRecord {
+    /// An order to place: its lines, and the line items that could not become lines.
+    Order { lines: Vec<PlatformLineRecord>, skipped: Vec<SkippedLineRecord> },
+    /// An order whose lines are still to be fetched from the platform's API (BigCommerce).
+    Fetch,
+    /// The order was cancelled (or refunded) on the platform.
+    Cancel,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformLineRecord {
+    pub sku: String,
+    pub qty: u32,
+    #[serde(default)]
+    pub reservation_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedLineRecord {
+    /// As the platform sent it (`None`: the line item had no SKU).
+    #[serde(default)]
+    pub sku: Option<String>,
+    pub qty: u32,
+    /// `no_sku`, `invalid_sku`, `unknown_sku`
+    pub reason: String,
+}
+
+/// What became of a platform's order in the ledger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformOrderRecord {
+    pub version: u32,
+    pub state: PlatformOrderStateRecord,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlatformOrderStateRecord {
+    Placed,
+    /// Cancelled on the platform before its creation reached the ledger: it is never placed.
+    CancelledEarly,
+    Cancelled,
+    /// The ledger refused it (or none of its lines could be placed); reported, not retried.
+    Refused,
+}

@@ -1,6 +1,7 @@
 //! backorder-service: what each Durable Object does per request, as plain functions over
 //! storage traits — compiled and tested natively. See the crate's README.
 
+pub mod adapters;
 pub mod ledger;
 pub mod memory;
 pub mod order;

@@ -5,11 +5,15 @@ use std::collections::BTreeMap;
 
 use backorder_core::Millis;
 
+use crate::adapters::AdapterStore;
 use crate::ledger::{KeptReply, Records, Row, StoredProduct};
 use crate::protocol::{Claim, Fault, SkuEntry};
 use crate::registry::{RegistryStore, StoredClaim};
 use crate::webhooks::{Counter, WebhookStore, LOG_LENGTH};
-use backorder_records::{decode, encode, AttemptRecord, DeliveryRecord, DeliveryStateRecord, EndpointRecord};
+use backorder_records::{
+    decode, encode, AdapterConfigRecord, AttemptRecord, DeliveryRecord, DeliveryStateRecord, EndpointRecord,
+    InboxRecord, PlatformOrderRecord,
+};
 
 /// A SKU's rows in memory.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -257,5 +261,89 @@ impl WebhookStore for MemoryWebhooks {
     fn attempts(&self, endpoint_id: &str) -> Result<Vec<AttemptRecord>, Fault> {
         let log = self.log.get(endpoint_id).map(Vec::as_slice).unwrap_or_default();
         log.iter().rev().map(|text| read(text)).collect()
+    }
+}
+
+/// The store adapters' rows in memory, as text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemoryAdapters {
+    pub configs: BTreeMap<String, String>,
+    /// By arrival: (platform, delivery) and the item.
+    pub inbox: Vec<((String, String), String)>,
+    pub orders: BTreeMap<(String, String), String>,
+    pub event_seq: u64,
+}
+
+fn platform_of(config: &AdapterConfigRecord) -> &'static str {
+    match config {
+        AdapterConfigRecord::Shopify { .. } => "shopify",
+        AdapterConfigRecord::Bigcommerce { .. } => "bigcommerce",
+    }
+}
+
+impl AdapterStore for MemoryAdapters {
+    fn config(&self, platform: &str) -> Result<Option<AdapterConfigRecord>, Fault> {
+        self.configs.get(platform).map(|text| read(text)).transpose()
+    }
+    fn put_config(&mut self, config: &AdapterConfigRecord) -> Result<(), Fault> {
+        self.configs.insert(platform_of(config).into(), encode(config));
+        Ok(())
+    }
+    fn insert_item(&mut self, item: &InboxRecord) -> Result<bool, Fault> {
+        let key = (item.platform.clone(), item.delivery.clone());
+        if self.inbox.iter().any(|(k, _)| *k == key) {
+            return Ok(false);
+        }
+        self.inbox.push((key, encode(item)));
+        Ok(true)
+    }
+    fn put_item(&mut self, item: &InboxRecord) -> Result<(), Fault> {
+        let key = (item.platform.clone(), item.delivery.clone());
+        match self.inbox.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = encode(item),
+            None => self.inbox.push((key, encode(item))),
+        }
+        Ok(())
+    }
+    fn due_items(&self, now: Millis, limit: u32) -> Result<Vec<InboxRecord>, Fault> {
+        let items: Vec<InboxRecord> =
+            self.inbox.iter().map(|(_, text)| read(text)).collect::<Result<_, _>>()?;
+        Ok(items
+            .into_iter()
+            .filter(|item| item.next_at.is_some_and(|at| at <= now))
+            .take(limit as usize)
+            .collect())
+    }
+    fn next_due(&self) -> Result<Option<Millis>, Fault> {
+        let items: Vec<InboxRecord> =
+            self.inbox.iter().map(|(_, text)| read(text)).collect::<Result<_, _>>()?;
+        Ok(items.iter().filter_map(|item| item.next_at).min())
+    }
+    fn order(&self, platform: &str, platform_order_id: &str) -> Result<Option<PlatformOrderRecord>, Fault> {
+        self.orders.get(&(platform.into(), platform_order_id.into())).map(|text| read(text)).transpose()
+    }
+    fn put_order(
+        &mut self,
+        platform: &str,
+        platform_order_id: &str,
+        order: &PlatformOrderRecord,
+    ) -> Result<(), Fault> {
+        self.orders.insert((platform.into(), platform_order_id.into()), encode(order));
+        Ok(())
+    }
+    fn next_event_seq(&mut self) -> Result<u64, Fault> {
+        self.event_seq += 1;
+        Ok(self.event_seq)
+    }
+    fn forget_finished_before(&mut self, at: Millis) -> Result<(), Fault> {
+        let mut kept = Vec::new();
+        for (key, text) in std::mem::take(&mut self.inbox) {
+            let item: InboxRecord = read(&text)?;
+            if item.next_at.is_some() || item.received_at >= at {
+                kept.push((key, text));
+            }
+        }
+        self.inbox = kept;
+        Ok(())
     }
 }

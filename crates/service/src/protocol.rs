@@ -3,11 +3,12 @@
 //! The edge parses and validates a public request once and sends the object that owns the
 //! state a call: a [`LedgerCall`] to a SKU's ledger, an [`OrderCall`] to an order's
 //! coordinator, a [`RegistryCall`] to the catalog or a claims shard, a [`WebhookCall`] to the
-//! webhook dispatcher. Each is one JSON document; the answer is a [`Reply`], whose body is the
+//! webhook dispatcher, an [`AdapterCall`] to the store platform adapters. Each is one JSON document; the answer is a [`Reply`], whose body is the
 //! public JSON document itself (the edge relays it, adding only headers).
 
 use std::fmt;
 
+use backorder_api::adapters::{BigCommerceConfig, ShopifyConfig};
 use backorder_api::input::{
     CancelScopeDoc, OrderLineRequest, OrderRequest, PurchaseOrderRequest, ReceiptRequest, ShipDoc,
 };
@@ -166,6 +167,29 @@ pub enum RegistryCall {
     /// Whether the catalog nudges the webhook dispatcher when events arrive (while any
     /// endpoint exists).
     Watch { active: bool },
+}
+
+/// A call to the store platform adapters (one Durable Object for the store).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdapterCall {
+    /// The development clock's `now`, when one was sent.
+    pub now: Option<Millis>,
+    pub op: AdapterOp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum AdapterOp {
+    /// `PUT /v1/adapters/shopify`
+    ConfigureShopify { config: ShopifyConfig },
+    /// `PUT /v1/adapters/bigcommerce`
+    ConfigureBigcommerce { config: BigCommerceConfig },
+    /// `GET /v1/adapters`
+    List,
+    /// `POST /v1/adapters/shopify/webhooks`: the raw body and the headers that sign and name it.
+    ShopifyWebhook { topic: Option<String>, hmac: Option<String>, webhook_id: Option<String>, body: String },
+    /// `POST /v1/adapters/bigcommerce/webhooks`: the raw body and the secret header.
+    BigcommerceWebhook { secret: Option<String>, body: String },
 }
 
 /// The answer to [`RegistryCall::FeedHead`]: 0 for an empty feed.

@@ -3,6 +3,13 @@
 //! quantity together, reserves with one Idempotency-Key per click (reused on retry),
 //! dispatches `backorder:reserved`, and renders the availability the reservation's answer
 //! carries.
+//!
+//! Theme mode (`mode="status" form="<the theme's product form id>"`): inside a store theme that
+//! has its own quantity input and "Add to cart", the widget shows only the status, the split and
+//! the dates, follows the theme's quantity, and when the theme's form is submitted it reserves
+//! first, puts the reservation's id in the form as the line item property
+//! `properties[_backorder_reservation]`, and lets the submission go on; a refused reservation
+//! stops it, and the widget says why.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,12 +18,13 @@ use backorder_api::input::ReservationRequest;
 use backorder_api::output::AvailabilityDoc;
 use backorder_core::{Date, Ship, Snapshot};
 use gloo_events::EventListener;
+use gloo_events::EventListenerOptions;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    CustomEvent, CustomEventInit, Document, Element, HtmlButtonElement, HtmlElement, HtmlInputElement,
-    ShadowRoot, ShadowRootInit, ShadowRootMode,
+    CustomEvent, CustomEventInit, Document, Element, HtmlButtonElement, HtmlElement, HtmlFormElement,
+    HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode, SubmitEvent,
 };
 
 use crate::view::{view, Texts, View};
@@ -39,11 +47,16 @@ button{font:inherit;padding:.5em 1.1em;border:0;border-radius:var(--backorder-ra
 button:disabled{opacity:.55;cursor:not-allowed}\
 button:focus-visible,input:focus-visible{outline:2px solid var(--backorder-focus,#2563eb);outline-offset:2px}\
 .split,.message{margin:0;font-size:.875em}\
-.split:empty,.message:empty{display:none}";
+.split:empty,.message:empty{display:none}\
+.row[hidden]{display:none}";
+
+/// The form field a reservation travels in to the platform's cart, as a line item property.
+const RESERVATION_FIELD: &str = "properties[_backorder_reservation]";
 
 pub(crate) struct Parts {
     root: Element,
     status: Element,
+    row: HtmlElement,
     input: HtmlInputElement,
     button: HtmlButtonElement,
     split: Element,
@@ -72,6 +85,16 @@ pub(crate) struct Widget {
     /// The last reservation's outcome, shown until the quantity changes (a quantity limit,
     /// when there is one, takes its place).
     notice: String,
+    /// Theme mode: the theme's product form, whose quantity and submission the widget follows.
+    theme: Option<ThemeForm>,
+}
+
+/// The theme's product form and its quantity input (`name="quantity"`, if it has one).
+pub(crate) struct ThemeForm {
+    form: HtmlFormElement,
+    quantity: Option<HtmlInputElement>,
+    /// The widget's own re-submission after reserving: let it through.
+    resubmitting: bool,
 }
 
 /// The snapshot and product name an availability document describes.
@@ -121,6 +144,8 @@ pub(crate) fn show(
     let parts = build(&document, &shadow, &host)?;
     parts.root.set_attribute("aria-label", &name).map_err(|_| "aria-label")?;
     let texts = Texts::from_attributes(|name| host.get_attribute(name));
+    let theme = theme_form(&host, &document);
+    parts.row.set_hidden(theme.is_some());
     let widget = Rc::new(RefCell::new(Widget {
         locale: locale(&host),
         format: None,
@@ -135,6 +160,7 @@ pub(crate) fn show(
         pending_key: None,
         busy: false,
         notice: String::new(),
+        theme,
     }));
     widget.borrow().render();
     listen(&widget);
@@ -153,7 +179,7 @@ fn build(document: &Document, shadow: &ShadowRoot, host: &HtmlElement) -> Result
     let root = append(document, shadow.as_ref(), "div", Some("root"), "")?;
     let status = append(document, &root, "p", Some("status"), "")?;
     status.set_attribute("aria-live", "polite").map_err(|_| "aria-live")?;
-    let row = append(document, &root, "div", Some("row"), "")?;
+    let row: HtmlElement = append(document, &root, "div", Some("row"), "")?.unchecked_into();
     let label = append(document, &row, "label", Some("label"), "")?;
     label.append_child(&document.create_text_node("")).map_err(|_| "label")?;
     let input: HtmlInputElement = append(document, &label, "input", Some("qty"), "")?.unchecked_into();
@@ -176,7 +202,19 @@ fn build(document: &Document, shadow: &ShadowRoot, host: &HtmlElement) -> Result
     let structured = document.create_element("script").map_err(|_| "script")?;
     structured.set_attribute("type", "application/ld+json").map_err(|_| "type")?;
     host.append_child(&structured).map_err(|_| "append")?;
-    Ok(Parts { root, status, input, button, split, together, together_box, message, structured })
+    Ok(Parts { root, status, row, input, button, split, together, together_box, message, structured })
+}
+
+/// Theme mode's form: `mode="status"` and `form` naming a `<form>` of the page.
+fn theme_form(host: &HtmlElement, document: &Document) -> Option<ThemeForm> {
+    if host.get_attribute("mode").as_deref() != Some("status") {
+        return None;
+    }
+    let id = host.get_attribute("form")?;
+    let form: HtmlFormElement = document.get_element_by_id(&id)?.dyn_into().ok()?;
+    let quantity =
+        form.query_selector("[name=quantity]").ok().flatten().and_then(|input| input.dyn_into().ok());
+    Some(ThemeForm { form, quantity, resubmitting: false })
 }
 
 fn listen(widget: &Rc<RefCell<Widget>>) {
@@ -195,9 +233,94 @@ fn listen(widget: &Rc<RefCell<Widget>>) {
     EventListener::new(&parts.together_box, "change", rerender(widget)).forget();
     EventListener::new(&parts.button, "click", move |_| {
         let widget = on_click.clone();
-        wasm_bindgen_futures::spawn_local(async move { reserve(&widget).await });
+        wasm_bindgen_futures::spawn_local(async move {
+            reserve(&widget).await;
+        });
     })
     .forget();
+    let Some(theme) = &widget.borrow().theme else { return };
+    if let Some(quantity) = &theme.quantity {
+        EventListener::new(quantity, "input", rerender(widget)).forget();
+        EventListener::new(quantity, "change", rerender(widget)).forget();
+    }
+    // On the document, in the capture phase: before the theme's own submit handler, which is
+    // usually on the form itself and would otherwise add to the cart first.
+    let Some(document) = theme.form.owner_document() else { return };
+    let on_submit = widget.clone();
+    let options = EventListenerOptions { passive: false, ..EventListenerOptions::run_in_capture_phase() };
+    EventListener::new_with_options(&document, "submit", options, move |event| {
+        intercept(&on_submit, event);
+    })
+    .forget();
+}
+
+/// The theme's form is being submitted: stop it, reserve, and submit it again with the
+/// reservation in it — unless this is that second submission.
+fn intercept(widget: &Rc<RefCell<Widget>>, event: &web_sys::Event) {
+    let submitter = event.dyn_ref::<SubmitEvent>().and_then(SubmitEvent::submitter);
+    let mut w = widget.borrow_mut();
+    let Some(theme) = w.theme.as_mut() else { return };
+    let form: &web_sys::EventTarget = theme.form.as_ref();
+    let ours = event.target().is_some_and(|target| target == *form);
+    if !ours {
+        return;
+    }
+    if theme.resubmitting {
+        theme.resubmitting = false;
+        return;
+    }
+    event.prevent_default();
+    event.stop_immediate_propagation();
+    if w.busy {
+        return;
+    }
+    let shown = w.shown();
+    if !shown.button_enabled {
+        // Nothing to reserve at this quantity: say why, and add nothing to the cart.
+        w.notice = match (shown.message.is_empty(), shown.max_qty) {
+            (false, _) => shown.message,
+            (true, Some(0)) => w.texts.sold_out.clone(),
+            (true, _) => w.texts.failed.clone(),
+        };
+        w.render();
+        return;
+    }
+    drop(w);
+    let widget = widget.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(id) = reserve(&widget).await else { return };
+        let mut w = widget.borrow_mut();
+        let Some(theme) = w.theme.as_mut() else { return };
+        if put_reservation(&theme.form, &id).is_err() {
+            return;
+        }
+        theme.resubmitting = true;
+        let form = theme.form.clone();
+        drop(w);
+        let submitted = form.request_submit_with_submitter(submitter.as_ref());
+        if submitted.is_err() {
+            if let Some(theme) = widget.borrow_mut().theme.as_mut() {
+                theme.resubmitting = false;
+            }
+        }
+    });
+}
+
+/// Puts the reservation's id in the form as the line item property (replacing an earlier one).
+fn put_reservation(form: &HtmlFormElement, id: &str) -> Result<(), JsValue> {
+    let field = match form.query_selector(&format!("input[name=\"{RESERVATION_FIELD}\"]"))? {
+        Some(field) => field.unchecked_into::<HtmlInputElement>(),
+        None => {
+            let document = form.owner_document().ok_or(JsValue::NULL)?;
+            let field: HtmlInputElement = document.create_element("input")?.unchecked_into();
+            field.set_type("hidden");
+            field.set_name(RESERVATION_FIELD);
+            form.append_child(&field)?;
+            field
+        }
+    };
+    field.set_value(id);
+    Ok(())
 }
 
 /// schema.org `Product` with an `Offer`, as JSON-LD.
@@ -224,7 +347,20 @@ struct OfferLd {
 
 impl Widget {
     fn qty(&self) -> u32 {
-        self.parts.input.value().trim().parse().unwrap_or(0)
+        let input =
+            self.theme.as_ref().and_then(|theme| theme.quantity.as_ref()).unwrap_or(&self.parts.input);
+        // A theme without a quantity input adds one unit.
+        match self.theme.as_ref().is_some_and(|theme| theme.quantity.is_none()) {
+            true => 1,
+            false => input.value().trim().parse().unwrap_or(0),
+        }
+    }
+
+    /// What the widget shows now.
+    fn shown(&self) -> View {
+        let format = |date: Date| self.format.as_ref().map_or_else(|| date.to_string(), |f| f.date(date));
+        let wanted = if self.parts.together_box.checked() { Ship::Complete } else { Ship::Partial };
+        view(&self.snapshot, self.qty(), wanted, &self.texts, &format)
     }
 
     /// How the shopper asked the quantity to ship: together only when that was offered.
@@ -240,9 +376,7 @@ impl Widget {
     fn render(&self) {
         // Until the locale's formatter exists, dates show as ISO (only a preorder's status
         // has one) and the split line waits.
-        let format = |date: Date| self.format.as_ref().map_or_else(|| date.to_string(), |f| f.date(date));
-        let wanted = if self.parts.together_box.checked() { Ship::Complete } else { Ship::Partial };
-        let mut shown: View = view(&self.snapshot, self.qty(), wanted, &self.texts, &format);
+        let mut shown = self.shown();
         if self.format.is_none() {
             shown.split_text.clear();
         }
@@ -310,12 +444,13 @@ struct Reserved {
     availability: Option<AvailabilityDoc>,
 }
 
-async fn reserve(widget: &Rc<RefCell<Widget>>) {
+/// Reserves the chosen quantity; the reservation's id when it was made.
+async fn reserve(widget: &Rc<RefCell<Widget>>) -> Option<String> {
     let (url, request, key) = {
         let mut w = widget.borrow_mut();
         let qty = w.qty();
         if w.busy || qty == 0 {
-            return;
+            return None;
         }
         w.busy = true;
         w.notice.clear();
@@ -342,6 +477,9 @@ async fn reserve(widget: &Rc<RefCell<Widget>>) {
             }
         }
     };
+    let id = reserved.as_ref().and_then(|reservation| {
+        js_sys::Reflect::get(reservation, &"id".into()).ok().and_then(|id| id.as_string())
+    });
     if let Some(reservation) = reserved {
         let host = widget.borrow().host.clone();
         let init = CustomEventInit::new();
@@ -360,6 +498,7 @@ async fn reserve(widget: &Rc<RefCell<Widget>>) {
         }
     }
     widget.borrow().render();
+    id
 }
 
 fn set_date_attribute(element: &Element, name: &str, date: Option<Date>) {

@@ -3,8 +3,8 @@
 
 use backorder_api::output::EventDoc;
 use backorder_service::protocol::{
-    Claim, ClaimedBy, Delivered, FeedHead, KeySpace, LedgerCall, OrderCall, RegistryCall, Reply, SkuEntry,
-    SkuPage, WebhookCall,
+    AdapterCall, Claim, ClaimedBy, Delivered, FeedHead, KeySpace, LedgerCall, OrderCall, RegistryCall, Reply,
+    SkuEntry, SkuPage, WebhookCall,
 };
 use backorder_service::registry::claims_shard;
 use serde::de::DeserializeOwned;
@@ -18,6 +18,9 @@ const ORDERS: &str = "ORDERS";
 const WEBHOOKS: &str = "WEBHOOKS";
 /// The one webhook dispatcher of the store.
 const DISPATCHER: &str = "webhooks";
+const ADAPTERS: &str = "ADAPTERS";
+/// The one store adapters object.
+const PLATFORMS: &str = "adapters";
 /// The registry object that lists products and keeps the event feed.
 const CATALOG: &str = "catalog";
 
@@ -40,6 +43,11 @@ pub async fn order_response(env: &Env, call: &OrderCall) -> Result<web_sys::Resp
 /// Calls the webhook dispatcher, for an answer the edge relays.
 pub async fn webhooks_response(env: &Env, call: &WebhookCall) -> Result<web_sys::Response> {
     send(env.durable_object(WEBHOOKS)?.id_from_name(DISPATCHER)?.get_stub()?, call).await
+}
+
+/// Calls the store platform adapters, for an answer the edge relays.
+pub async fn adapters_response(env: &Env, call: &AdapterCall) -> Result<web_sys::Response> {
+    send(env.durable_object(ADAPTERS)?.id_from_name(PLATFORMS)?.get_stub()?, call).await
 }
 
 /// Calls the webhook dispatcher.

@@ -3,6 +3,7 @@
 //! plan with typed calls to the Durable Objects ([`crate::client`]) and answers with their
 //! reply.
 
+use backorder_api::adapters::BIGCOMMERCE_SECRET_HEADER;
 use backorder_api::output::{ProductListDoc, ProductSummaryDoc};
 use backorder_api::{time, ApiError};
 use backorder_core::Millis;
@@ -13,11 +14,13 @@ use worker::{Env, Headers, Method, Request, Response, Result};
 
 use crate::auth::bearer_matches;
 use crate::client::{self, wall_clock};
-use crate::intake::{self, Incoming, Plan};
+use crate::intake::{self, Incoming, Plan, PlatformHeaders};
 use crate::routes::Route;
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A store platform's webhook may be larger: a Shopify order of many lines is hundreds of KB.
+pub const MAX_PLATFORM_BODY_BYTES: usize = 1024 * 1024;
 
 /// Handles one public request end to end.
 pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
@@ -78,13 +81,14 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
                 ApiError::new(415, "unsupported_media_type", "the checkout takes application/json").into()
             );
         }
-    } else if !route.is_public() {
+    } else if !route.is_public() && !route.signed_by_platform() {
         let token = env.secret("MERCHANT_TOKEN").map(|s| s.to_string()).unwrap_or_default();
         if !bearer_matches(req.headers().get("authorization")?.as_deref(), &token) {
             return Ok(ApiError::unauthorized().into());
         }
     }
-    let body = match read_body(req).await? {
+    let limit = if route.signed_by_platform() { MAX_PLATFORM_BODY_BYTES } else { MAX_BODY_BYTES };
+    let body = match read_body(req, limit).await? {
         Ok(body) => body,
         Err(error) => return Ok(error.into()),
     };
@@ -93,6 +97,17 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
     let origin = url.as_ref().map(|url| url.origin().ascii_serialization()).unwrap_or_default();
     let fault = if dev_clock_enabled(env) { req.headers().get("x-backorder-fault")? } else { None };
     let key = req.headers().get("idempotency-key")?;
+    let platform_header = |name: &str| -> Result<Option<String>> {
+        if route.signed_by_platform() {
+            req.headers().get(name)
+        } else {
+            Ok(None)
+        }
+    };
+    let topic = platform_header("x-shopify-topic")?;
+    let hmac = platform_header("x-shopify-hmac-sha256")?;
+    let webhook_id = platform_header("x-shopify-webhook-id")?;
+    let platform_secret = platform_header(BIGCOMMERCE_SECRET_HEADER)?;
     // Cloudflare sets CF-Connecting-IP to the shopper's address; local runtimes set loopback,
     // which is one developer (and every test client), not a crowd: it is not limited.
     let client =
@@ -107,6 +122,12 @@ async fn serve(req: &mut Request, env: &Env, route: Route) -> Result<Answer> {
         origin: &origin,
         fault: fault.as_deref(),
         dev: dev_clock_enabled(env),
+        platform: PlatformHeaders {
+            topic: topic.as_deref(),
+            hmac: hmac.as_deref(),
+            webhook_id: webhook_id.as_deref(),
+            secret: platform_secret.as_deref(),
+        },
     };
     match intake::plan(incoming, wall_clock()) {
         Ok(plan) => carry_out(env, plan, now).await,
@@ -125,6 +146,7 @@ async fn carry_out(env: &Env, plan: Plan, now: Option<Millis>) -> Result<Answer>
         }
         Plan::Order(call) => Answer::Relay(client::order_response(env, &call).await?),
         Plan::Webhooks(call) => Answer::Relay(client::webhooks_response(env, &call).await?),
+        Plan::Adapters(call) => Answer::Relay(client::adapters_response(env, &call).await?),
         Plan::Products { after, limit } => list_products(env, after, limit, now).await?.into(),
         Plan::Events { after, limit } => client::feed(env, after, limit).await?.into(),
     })
@@ -168,16 +190,16 @@ fn dev_clock_enabled(env: &Env) -> bool {
 
 /// The body of a POST, PUT or PATCH (other methods' bodies are ignored), or 413 when it is over the
 /// limit — declared or not: a body without a length is read in chunks and cut off.
-async fn read_body(req: &mut Request) -> Result<std::result::Result<Vec<u8>, ApiError>> {
+async fn read_body(req: &mut Request, limit: usize) -> Result<std::result::Result<Vec<u8>, ApiError>> {
     if !matches!(req.method(), Method::Post | Method::Put | Method::Patch) {
         return Ok(Ok(Vec::new()));
     }
-    let too_large = || Ok(Err(ApiError::too_large(MAX_BODY_BYTES)));
+    let too_large = || Ok(Err(ApiError::too_large(limit)));
     match req.headers().get("content-length")?.map(|v| v.parse::<usize>()) {
-        Some(Ok(declared)) if declared > MAX_BODY_BYTES => too_large(),
+        Some(Ok(declared)) if declared > limit => too_large(),
         Some(Ok(_)) => {
             let body = req.bytes().await?;
-            if body.len() > MAX_BODY_BYTES {
+            if body.len() > limit {
                 return too_large();
             }
             Ok(Ok(body))
@@ -190,7 +212,7 @@ async fn read_body(req: &mut Request) -> Result<std::result::Result<Vec<u8>, Api
             let mut body = Vec::new();
             while let Some(chunk) = stream.next().await {
                 let chunk = chunk?;
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                if body.len() + chunk.len() > limit {
                     return too_large();
                 }
                 body.extend(chunk);

@@ -2,6 +2,7 @@
 //! and body are parsed and validated here, and become a [`Plan`] of typed calls to the
 //! Durable Objects. Pure, and tested natively; the edge only carries the plan out.
 
+use backorder_api::adapters::{BigCommerceConfig, ShopifyConfig};
 use backorder_api::input::{
     parse, CancelRequest, CheckoutRequest, DelayAnswerRequest, DelayDecisionDoc, OrderRequest,
     PurchaseOrderRequest, ReceiptRequest, ReservationRequest, ShipDoc,
@@ -11,13 +12,14 @@ use backorder_api::webhooks::{EndpointPatch, EndpointRequest};
 use backorder_api::{validate, ApiError};
 use backorder_core::Millis;
 use backorder_service::protocol::{
-    Claim, Halt, KeySpace, LedgerCall, LedgerOp, OrderCall, OrderOp, WebhookCall, WebhookOp,
+    AdapterCall, AdapterOp, Claim, Halt, KeySpace, LedgerCall, LedgerOp, OrderCall, OrderOp, WebhookCall,
+    WebhookOp,
 };
 use backorder_service::registry::{MAX_FEED_PAGE, MAX_PRODUCT_PAGE};
 
 use sha2::{Digest, Sha256};
 
-use crate::routes::{EndpointAction, Route};
+use crate::routes::{AdapterAction, EndpointAction, Route};
 
 /// A public request, as far as the edge reads it.
 #[derive(Clone, Debug)]
@@ -37,6 +39,18 @@ pub struct Incoming<'a> {
     pub fault: Option<&'a str>,
     /// The development flag: webhook endpoints may then be `http://127.0.0.1` or `localhost`.
     pub dev: bool,
+    /// The headers a store platform's webhook carries (read only for those routes).
+    pub platform: PlatformHeaders<'a>,
+}
+
+/// `X-Shopify-Topic`, `X-Shopify-Hmac-Sha256`, `X-Shopify-Webhook-Id`, and the secret header a
+/// BigCommerce hook is created with.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlatformHeaders<'a> {
+    pub topic: Option<&'a str>,
+    pub hmac: Option<&'a str>,
+    pub webhook_id: Option<&'a str>,
+    pub secret: Option<&'a str>,
 }
 
 /// What the edge will do.
@@ -50,6 +64,8 @@ pub enum Plan {
     Order(OrderCall),
     /// A call to the webhook dispatcher; its reply is the answer.
     Webhooks(WebhookCall),
+    /// A call to the store platform adapters; its reply is the answer.
+    Adapters(AdapterCall),
     /// A page of the catalog with each product's summary.
     Products { after: String, limit: u32 },
     /// A page of the event feed.
@@ -58,7 +74,7 @@ pub enum Plan {
 
 /// The plan for a request; `wall_clock` dates claims when no development clock is set.
 pub fn plan(request: Incoming<'_>, wall_clock: Millis) -> Result<Plan, ApiError> {
-    let Incoming { route, query, key, client, body, now, origin, fault, dev } = request;
+    let Incoming { route, query, key, client, body, now, origin, fault, dev, platform } = request;
     if let Some(key) = key {
         validate::idempotency_key(key)?;
     }
@@ -157,6 +173,36 @@ pub fn plan(request: Incoming<'_>, wall_clock: Millis) -> Result<Plan, ApiError>
                 EndpointAction::Retry { delivery_id } => WebhookOp::Retry { id, delivery_id },
             };
             Plan::Webhooks(WebhookCall { now, op })
+        }
+        Route::Adapters(action) => {
+            let owned = |text: Option<&str>| text.map(str::to_string);
+            let raw = || {
+                String::from_utf8(body.to_vec())
+                    .map_err(|_| ApiError::invalid("the webhook's body is not UTF-8 JSON"))
+            };
+            let op = match action {
+                AdapterAction::List => AdapterOp::List,
+                AdapterAction::ConfigureShopify => {
+                    let config: ShopifyConfig = parse(body)?;
+                    config.validate()?;
+                    AdapterOp::ConfigureShopify { config }
+                }
+                AdapterAction::ConfigureBigcommerce => {
+                    let config: BigCommerceConfig = parse(body)?;
+                    config.validate(dev)?;
+                    AdapterOp::ConfigureBigcommerce { config }
+                }
+                AdapterAction::ShopifyWebhook => AdapterOp::ShopifyWebhook {
+                    topic: owned(platform.topic),
+                    hmac: owned(platform.hmac),
+                    webhook_id: owned(platform.webhook_id),
+                    body: raw()?,
+                },
+                AdapterAction::BigcommerceWebhook => {
+                    AdapterOp::BigcommerceWebhook { secret: owned(platform.secret), body: raw()? }
+                }
+            };
+            Plan::Adapters(AdapterCall { now, op })
         }
         Route::GetOrder { order_id } => Plan::Order(OrderCall { order_id, now, op: OrderOp::Get }),
         Route::CancelOrder { order_id } => {
@@ -266,6 +312,7 @@ mod tests {
             origin: "https://edge.test",
             fault: None,
             dev: false,
+            platform: PlatformHeaders::default(),
         }
     }
 

@@ -11,10 +11,13 @@
 //!   `backorder_service::registry` over [`registry::SqlRegistry`].
 //! - [`webhooks::WebhookDispatcher`]: the merchant's webhook endpoints and every delivery to
 //!   them (`backorder_service::webhooks` over [`webhooks::SqlWebhooks`]), driven by its alarm.
+//! - [`adapters::StoreAdapters`]: Shopify's and BigCommerce's webhooks, verified, taken in once
+//!   and worked off into orders by its alarm (`backorder_service::adapters`).
 //!
 //! Rules live in the core, per-request logic in backorder-service, wire documents in
 //! backorder-api, stored records in backorder-records; this crate only does I/O.
 
+pub mod adapters;
 pub mod auth;
 pub mod client;
 pub mod coordinator;

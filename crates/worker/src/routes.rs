@@ -66,6 +66,20 @@ pub enum Route {
         id: Option<String>,
         action: EndpointAction,
     },
+    /// The store platform adapters: `/v1/adapters[/{platform}[/webhooks]]`.
+    Adapters(AdapterAction),
+}
+
+/// What a `/v1/adapters` route does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdapterAction {
+    List,
+    ConfigureShopify,
+    ConfigureBigcommerce,
+    /// A platform's webhook: authenticated by its signature or secret, not by the merchant's
+    /// token.
+    ShopifyWebhook,
+    BigcommerceWebhook,
 }
 
 /// What a `/v1/webhook-endpoints` route does.
@@ -94,6 +108,12 @@ impl Route {
                 | Route::OrderStatus { .. }
                 | Route::AnswerDelay { .. }
         )
+    }
+
+    /// A store platform's webhook: it proves itself with the platform's signature or secret
+    /// (checked by the adapters' object), not with the merchant's token, and no browser calls it.
+    pub fn signed_by_platform(&self) -> bool {
+        matches!(self, Route::Adapters(AdapterAction::ShopifyWebhook | AdapterAction::BigcommerceWebhook))
     }
 
     /// Whether the route reads the request's URL beyond its path: its query, or its origin
@@ -160,6 +180,13 @@ impl Route {
             }
             ("GET", ["events"]) => Route::Events,
             ("POST", ["demo", "checkout"]) => Route::DemoCheckout,
+            ("GET", ["adapters"]) => Route::Adapters(AdapterAction::List),
+            ("PUT", ["adapters", "shopify"]) => Route::Adapters(AdapterAction::ConfigureShopify),
+            ("PUT", ["adapters", "bigcommerce"]) => Route::Adapters(AdapterAction::ConfigureBigcommerce),
+            ("POST", ["adapters", "shopify", "webhooks"]) => Route::Adapters(AdapterAction::ShopifyWebhook),
+            ("POST", ["adapters", "bigcommerce", "webhooks"]) => {
+                Route::Adapters(AdapterAction::BigcommerceWebhook)
+            }
             (_, ["webhook-endpoints", rest @ ..]) => match endpoint_route(method, rest)? {
                 Some(route) => route,
                 None => return Err(method_not_allowed(method, path)),
@@ -189,6 +216,9 @@ impl Route {
                 | ["orders", _, "status-token"]
                 | ["events"]
                 | ["demo", "checkout"]
+                | ["adapters"]
+                | ["adapters", "shopify" | "bigcommerce"]
+                | ["adapters", "shopify" | "bigcommerce", "webhooks"]
         )
     }
 }
@@ -276,6 +306,11 @@ mod tests {
             ("POST", "/v1/orders/1001/status-token", Route::NewStatusToken { order_id: "1001".into() }),
             ("GET", "/v1/events", Route::Events),
             ("POST", "/v1/demo/checkout", Route::DemoCheckout),
+            ("GET", "/v1/adapters", Route::Adapters(AdapterAction::List)),
+            ("PUT", "/v1/adapters/shopify", Route::Adapters(AdapterAction::ConfigureShopify)),
+            ("PUT", "/v1/adapters/bigcommerce", Route::Adapters(AdapterAction::ConfigureBigcommerce)),
+            ("POST", "/v1/adapters/shopify/webhooks", Route::Adapters(AdapterAction::ShopifyWebhook)),
+            ("POST", "/v1/adapters/bigcommerce/webhooks", Route::Adapters(AdapterAction::BigcommerceWebhook)),
         ];
         let endpoint = |id: Option<&str>, action| Route::WebhookEndpoints { id: id.map(Into::into), action };
         let webhook_cases = [
@@ -325,6 +360,8 @@ mod tests {
             ("POST", "/v1/webhook-endpoints/we_1/deliveries/dlv_7", 404),
             ("GET", "/v1/webhook-endpoints/bad%20id", 400),
             ("GET", "/v1/demo/checkout", 405),
+            ("GET", "/v1/adapters/shopify/webhooks", 405),
+            ("PUT", "/v1/adapters/woocommerce", 404),
         ];
         for (method, path, status) in cases {
             assert_eq!(Route::parse(method, path).map_err(|e| e.status), Err(status), "{method} {path}");

@@ -75,3 +75,26 @@ extern "C" {
     /// back together when it returns false.
     pub fn transaction_sync(storage: &wasm_bindgen::JsValue, run: &mut dyn FnMut() -> bool) -> bool;
 }
+
+/// Runs `act` over `store` inside `storage.transactionSync`: all its writes commit, or none
+/// when it fails (its fault is answered).
+pub fn in_transaction<S, T>(
+    storage: &wasm_bindgen::JsValue,
+    store: &mut S,
+    act: impl FnOnce(&mut S) -> Result<T, Fault>,
+) -> Result<T, Fault> {
+    let mut act = Some(act);
+    let mut outcome = None;
+    let committed = transaction_sync(storage, &mut || {
+        let Some(act) = act.take() else { return false };
+        let result = act(store);
+        let ok = result.is_ok();
+        outcome = Some(result);
+        ok
+    });
+    match outcome {
+        Some(Ok(value)) if committed => Ok(value),
+        Some(Err(fault)) => Err(fault),
+        _ => Err(Fault("the transaction did not commit".into())),
+    }
+}

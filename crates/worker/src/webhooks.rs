@@ -260,20 +260,7 @@ impl WebhookDispatcher {
     ) -> std::result::Result<T, Fault> {
         let sql = self.sql()?;
         let mut store = SqlWebhooks { sql: &sql };
-        let mut act = Some(act);
-        let mut outcome = None;
-        let committed = sql::transaction_sync(self.state.storage().as_raw(), &mut || {
-            let Some(act) = act.take() else { return false };
-            let result = act(&mut store);
-            let ok = result.is_ok();
-            outcome = Some(result);
-            ok
-        });
-        match outcome {
-            Some(Ok(value)) if committed => Ok(value),
-            Some(Err(fault)) => Err(fault),
-            _ => Err(Fault("the webhook dispatcher could not write".into())),
-        }
+        sql::in_transaction(self.state.storage().as_raw(), &mut store, act)
     }
 }
 
