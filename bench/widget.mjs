@@ -28,7 +28,7 @@ for (const name of ["widget.js", wasmName]) {
   totals = totals.map((t, i) => t + sizes[i]);
   console.log(`  ${name.padEnd(22)}${sizes.map((s) => String(s).padStart(9)).join("")}`);
 }
-console.log(`  ${"total".padEnd(22)}${totals.map((s) => String(s).padStart(9)).join("")}   (ratchet 77500 gzip in tests/widget-size.test.mjs, goal 46080)`);
+console.log(`  ${"total".padEnd(22)}${totals.map((s) => String(s).padStart(9)).join("")}   (ratchet 79000 gzip in tests/widget-size.test.mjs, goal 46080)`);
 
 const edge = await startWrangler();
 execFileSync(process.execPath, [path.join(root, "scripts/seed.mjs"), edge.url, devToken()], { stdio: "ignore" });

@@ -1,7 +1,8 @@
 // A ratchet on everything a page loads for the widget — widget.js (loader and glue) and its
 // wasm — gzip -9. Bytes are deterministic, so they are enforced here, at what the widget with
-// both elements and the theme mode measured (77,413 B with node's zlib; with both elements
-// before the theme mode 76,597 B; the product element alone 59,486 B).
+// both elements and the theme mode measured (78,809 B with node's zlib — `gzip -9`, which
+// scripts/build-widget.sh prints, makes 77,412; with both elements before the theme mode
+// 76,597 B; the product element alone 59,486 B).
 // docs/performance.md says where they go and what a shopper feels of them: the time to
 // rendered text, which `npm run bench` measures beside a plain-JS widget. Lower it as the
 // widget shrinks; the goal is 45 KB.
@@ -12,7 +13,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { root } from "./support/edge.mjs";
 
-const RATCHET = 77_500;
+const RATCHET = 79_000;
 
 test(`widget.js + wasm stay within ${RATCHET} bytes gzipped`, () => {
   const www = path.join(root, "www");
