@@ -504,9 +504,22 @@ pub struct QueueItemDoc {
     pub ship_date: Option<Date>,
     #[serde_as(as = "Option<DisplayFromStr>")]
     pub projected_ship_date: Option<Date>,
+    /// The purchase order the last of these units is expected from; null beyond scheduled
+    /// supply.
+    pub purchase_order_id: Option<String>,
 }
 
 impl QueueItemDoc {
+    /// Whether the units are now projected to ship after their promised date (or at no known
+    /// date, having had one).
+    pub fn slipped(&self) -> bool {
+        match (self.ship_date, self.projected_ship_date) {
+            (Some(promised), Some(projected)) => projected > promised,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
+
     pub fn new(item: &QueueItem<'_>, promised: Option<Date>) -> QueueItemDoc {
         let owner = AllocationDoc::new(item.owner, item.outstanding);
         QueueItemDoc {
@@ -516,6 +529,7 @@ impl QueueItemDoc {
             position: item.position,
             ship_date: promised,
             projected_ship_date: item.projected,
+            purchase_order_id: item.purchase_order.map(Into::into),
         }
     }
 }
@@ -553,6 +567,8 @@ pub struct ProductSummaryDoc {
     pub available_now: u32,
     /// Units waiting in the backorder queue.
     pub backordered: u32,
+    /// Waiting lines and reservations now projected to ship after the date they were promised.
+    pub slipped: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -597,6 +613,11 @@ pub enum EventBody {
         order_id: String,
         qty: u32,
         outstanding: u32,
+        /// When the line is complete (`outstanding` 0), the date it ships; absent otherwise
+        /// (and in events published before it existed).
+        #[serde_as(as = "Option<DisplayFromStr>")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ship_date: Option<Date>,
     },
     BackorderCancelled {
         order_id: String,
@@ -701,8 +722,8 @@ impl EventDoc {
                 previous_ship_date: previous,
                 projected_ship_date: projected,
             },
-            Event::BackorderAllocated { order_id, qty, outstanding } => {
-                EventBody::BackorderAllocated { order_id, qty, outstanding }
+            Event::BackorderAllocated { order_id, qty, outstanding, shipped } => {
+                EventBody::BackorderAllocated { order_id, qty, outstanding, ship_date: shipped }
             }
             Event::BackorderCancelled { order_id, qty, refund_qty, reason } => {
                 EventBody::BackorderCancelled {

@@ -22,8 +22,9 @@ pub enum Event {
     BackorderCreated { order_id: String, backorder: u32, promised: Option<Date> },
     /// A line's projected ship date moved (later when supply slipped, earlier when it improved).
     EtaChanged { order_id: String, promised: Option<Date>, previous: Option<Date>, projected: Option<Date> },
-    /// Received units were given to a waiting line.
-    BackorderAllocated { order_id: String, qty: u32, outstanding: u32 },
+    /// Received units were given to a waiting line. When none are outstanding any more the
+    /// line is complete, and `shipped` is the date it ships by the calendar.
+    BackorderAllocated { order_id: String, qty: u32, outstanding: u32, shipped: Option<Date> },
     /// A line's waiting units were cancelled; `refund_qty` units are to be refunded.
     BackorderCancelled { order_id: String, qty: u32, refund_qty: u32, reason: CancelReason },
     /// A whole line was cancelled.

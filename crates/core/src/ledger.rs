@@ -206,6 +206,9 @@ pub struct QueueItem<'a> {
     pub owner: &'a Owner,
     pub outstanding: u32,
     pub projected: Option<Date>,
+    /// The purchase order the entry's last unit is expected from, as projected (FIFO over
+    /// purchase orders by expected date); `None` beyond scheduled supply.
+    pub purchase_order: Option<&'a str>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -426,11 +429,19 @@ impl Ledger {
 
     /// The backorder queue, oldest first.
     pub fn queue(&self) -> impl Iterator<Item = QueueItem<'_>> {
-        self.queue.iter().enumerate().map(|(i, entry)| QueueItem {
-            position: i as u32 + 1,
-            owner: &entry.owner,
-            outstanding: entry.outstanding,
-            projected: entry.projected,
+        // The same walk over supply as `reproject`, remembering where each entry ends.
+        let mut cursor = SupplyCursor { supply: &self.supply, index: 0, used: 0, today: Date::MIN };
+        self.queue.iter().enumerate().map(move |(i, entry)| {
+            let covered = cursor.take(entry.outstanding).is_some();
+            let purchase_order =
+                covered.then(|| self.purchase_orders.get(cursor.index).map(|po| po.id.as_str())).flatten();
+            QueueItem {
+                position: i as u32 + 1,
+                owner: &entry.owner,
+                outstanding: entry.outstanding,
+                projected: entry.projected,
+                purchase_order,
+            }
         })
     }
 
@@ -778,7 +789,9 @@ impl Ledger {
             let outstanding = waiting.map_or(0, |w| w.outstanding);
             if outstanding < quote.backorder {
                 let qty = quote.backorder - outstanding;
-                self.emit(now, Event::BackorderAllocated { order_id: order_id.clone(), qty, outstanding });
+                let shipped = self.ship_date_when_complete(now, outstanding);
+                let order_id = order_id.clone();
+                self.emit(now, Event::BackorderAllocated { order_id, qty, outstanding, shipped });
             }
             if let Some(projected) = waiting.map(|w| w.projected).filter(|&p| p != promised) {
                 let order_id = order_id.clone();
@@ -998,6 +1011,11 @@ impl Ledger {
         }
     }
 
+    /// The date a line whose last units arrive now ships, for its `backorder_allocated` event.
+    fn ship_date_when_complete(&self, now: Millis, outstanding: u32) -> Option<Date> {
+        (outstanding == 0).then(|| self.policy.calendar.ship_date(self.today(now))).flatten()
+    }
+
     /// Puts units into stock: waiting backorders first, oldest first; the rest becomes free.
     fn restock(&mut self, now: Millis, units: u32) -> Vec<Allocation> {
         let mut left = units;
@@ -1015,7 +1033,8 @@ impl Ledger {
                 Owner::Order(order_id) => {
                     self.changes.lines.insert(order_id.clone());
                     let order_id = order_id.clone();
-                    self.emit(now, Event::BackorderAllocated { order_id, qty, outstanding });
+                    let shipped = self.ship_date_when_complete(now, outstanding);
+                    self.emit(now, Event::BackorderAllocated { order_id, qty, outstanding, shipped });
                 }
                 Owner::Reservation(id) => {
                     self.changes.holds.insert(id.clone());

@@ -47,7 +47,12 @@ fn founding_example_three_phones_two_customers() {
     assert_eq!((second.allocated, second.outstanding, second.position), (1, 0, None));
     assert_eq!(
         shop.events(),
-        vec![Event::BackorderAllocated { order_id: "1002".into(), qty: 1, outstanding: 0 }]
+        vec![Event::BackorderAllocated {
+            order_id: "1002".into(),
+            qty: 1,
+            outstanding: 0,
+            shipped: some("2026-11-27")
+        }]
     );
 }
 
@@ -225,7 +230,12 @@ fn held_backorders_keep_their_place_and_receive_in_turn() {
         shop.events(),
         vec![
             Event::BackorderCreated { order_id: "A".into(), backorder: 2, promised: some("2026-12-11") },
-            Event::BackorderAllocated { order_id: "A".into(), qty: 2, outstanding: 0 },
+            Event::BackorderAllocated {
+                order_id: "A".into(),
+                qty: 2,
+                outstanding: 0,
+                shipped: some("2026-11-27")
+            },
         ]
     );
 }
@@ -243,7 +253,12 @@ fn holds_expire_once_lazily_or_by_alarm_and_return_units_to_the_queue_first() {
     assert_eq!(shop.hold(&hold.id).state, HoldState::Expired);
     assert_eq!(
         shop.events(),
-        vec![Event::BackorderAllocated { order_id: "B".into(), qty: 1, outstanding: 0 }]
+        vec![Event::BackorderAllocated {
+            order_id: "B".into(),
+            qty: 1,
+            outstanding: 0,
+            shipped: some("2026-11-27")
+        }]
     );
     assert_eq!(shop.ledger.next_expiry(), None);
     // Expiring again is the same as once.
@@ -304,7 +319,12 @@ fn cancelling_a_line_restocks_and_refunds_once() {
             Event::OrderCancelled { order_id: "A".into(), refund_qty: 3, restocked: 2 },
             // Thu 26 Nov + 7 working days.
             Event::RefundDue { order_id: "A".into(), qty: 3, due: date("2026-12-07") },
-            Event::BackorderAllocated { order_id: "B".into(), qty: 1, outstanding: 0 },
+            Event::BackorderAllocated {
+                order_id: "B".into(),
+                qty: 1,
+                outstanding: 0,
+                shipped: some("2026-11-27")
+            },
         ]
     );
     assert_eq!(shop.apply(cancel), Ok(outcome));
@@ -561,6 +581,21 @@ fn receipts_against_purchase_orders_reduce_them() {
     assert!(shop.ledger.purchase_orders().is_empty(), "an over-delivery closes the order");
     assert_eq!(shop.receive(1, Some("PO-1")), Err(Error::NotFound(Missing::PurchaseOrder)));
     assert_eq!(shop.ledger.on_hand(), 11);
+}
+
+#[test]
+fn each_waiting_line_names_the_purchase_order_its_last_unit_comes_from() {
+    let mut shop = Shop::new(allow(Some(14)), 0);
+    // PO-B is expected first, so it is used first, whatever its id.
+    shop.purchase_order("PO-A", 2, "2026-12-10");
+    shop.purchase_order("PO-B", 3, "2026-12-03");
+    for (order_id, qty) in [("1", 2), ("2", 2), ("3", 1), ("4", 1)] {
+        shop.order(order_id, qty).unwrap();
+    }
+    let covered: Vec<_> = shop.ledger.queue().map(|item| (item.outstanding, item.purchase_order)).collect();
+    // 1 takes 2 of PO-B's 3; 2 takes PO-B's last and one of PO-A's; 3 takes PO-A's last;
+    // nothing is scheduled for 4.
+    assert_eq!(covered, vec![(2, Some("PO-B")), (2, Some("PO-A")), (1, Some("PO-A")), (1, None)]);
 }
 
 /// Runs `command` under an idempotency key, as a shell does.

@@ -552,13 +552,15 @@ fn availability(product: &Product, now: Millis, qty: Option<u32>, ship: ShipDoc)
 
 fn summary(product: &Product, now: Millis) -> ProductSummaryDoc {
     let ledger = &product.ledger;
+    let queue = queue_docs(ledger);
     ProductSummaryDoc {
         sku: product.sku.clone(),
         name: product.name.clone(),
         status: ledger.availability(ledger.today(now)).status().as_str().into(),
         on_hand: ledger.on_hand(),
         available_now: ledger.available_now(),
-        backordered: ledger.queue().fold(0, |sum: u32, item| sum.saturating_add(item.outstanding)),
+        backordered: queue.iter().fold(0, |sum: u32, item| sum.saturating_add(item.qty)),
+        slipped: queue.iter().filter(|item| item.slipped()).count() as u32,
     }
 }
 

@@ -2,6 +2,7 @@
 //! storage traits — compiled and tested natively. See the crate's README.
 
 pub mod adapters;
+pub mod analytics;
 pub mod ledger;
 pub mod memory;
 pub mod order;

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use backorder_core::Millis;
+use backorder_core::{Date, Millis};
 
 use crate::adapters::AdapterStore;
+use crate::analytics::{AnalyticsStore, LineFacts};
 use crate::ledger::{KeptReply, Records, Row, StoredProduct};
 use crate::protocol::{Claim, Fault, SkuEntry};
 use crate::registry::{RegistryStore, StoredClaim};
@@ -94,6 +95,48 @@ pub struct MemoryRegistry {
     pub events: BTreeMap<u64, (String, u64, String)>,
     pub claims: BTreeMap<String, Claim>,
     pub watched: bool,
+    /// Analytics' lines by (SKU, order id), and delay notices by (SKU, day): (first, renewed).
+    pub analytics_lines: BTreeMap<(String, String), LineFacts>,
+    pub delay_notices: BTreeMap<(String, Date), (u32, u32)>,
+}
+
+impl AnalyticsStore for MemoryRegistry {
+    fn analytics_line(&self, sku: &str, order_id: &str) -> Result<Option<LineFacts>, Fault> {
+        Ok(self.analytics_lines.get(&(sku.into(), order_id.into())).cloned())
+    }
+
+    fn put_analytics_line(&mut self, line: &LineFacts) -> Result<(), Fault> {
+        self.analytics_lines.insert((line.sku.clone(), line.order_id.clone()), line.clone());
+        Ok(())
+    }
+
+    fn count_delay_notice(&mut self, sku: &str, day: Date, renewed: bool) -> Result<(), Fault> {
+        let counts = self.delay_notices.entry((sku.into(), day)).or_default();
+        if renewed {
+            counts.1 += 1;
+        } else {
+            counts.0 += 1;
+        }
+        Ok(())
+    }
+
+    fn analytics_lines(&self, from: Date, to: Date, sku: Option<&str>) -> Result<Vec<LineFacts>, Fault> {
+        Ok(self
+            .analytics_lines
+            .values()
+            .filter(|line| sku.is_none_or(|sku| line.sku == sku))
+            .filter(|line| line.settled.as_ref().is_none_or(|settled| (from..=to).contains(&settled.on())))
+            .cloned()
+            .collect())
+    }
+
+    fn delay_notices(&self, from: Date, to: Date, sku: Option<&str>) -> Result<(u32, u32), Fault> {
+        Ok(self
+            .delay_notices
+            .iter()
+            .filter(|((s, day), _)| sku.is_none_or(|sku| s == sku) && (from..=to).contains(day))
+            .fold((0, 0), |(first, renewed), (_, counts)| (first + counts.0, renewed + counts.1)))
+    }
 }
 
 impl RegistryStore for MemoryRegistry {

@@ -9,6 +9,7 @@
 use std::fmt;
 
 use backorder_api::adapters::{BigCommerceConfig, ShopifyConfig};
+use backorder_api::analytics::AnalyticsQuery;
 use backorder_api::input::{
     CancelScopeDoc, OrderLineRequest, OrderRequest, PurchaseOrderRequest, ReceiptRequest, ShipDoc,
 };
@@ -167,6 +168,8 @@ pub enum RegistryCall {
     /// Whether the catalog nudges the webhook dispatcher when events arrive (while any
     /// endpoint exists).
     Watch { active: bool },
+    /// The analytics report; open lines are aged as of `now`.
+    Analytics { query: AnalyticsQuery, now: Millis },
 }
 
 /// A call to the store platform adapters (one Durable Object for the store).

@@ -10,6 +10,7 @@ use backorder_core::Millis;
 use backorder_records::{decode, encode};
 use std::hash::Hasher;
 
+use crate::analytics::{self, AnalyticsStore};
 use crate::protocol::{Claim, ClaimedBy, Delivered, Fault, FeedHead, RegistryCall, Reply, SkuEntry, SkuPage};
 
 /// Claims are spread over this many registry objects.
@@ -34,8 +35,8 @@ pub struct StoredClaim {
     pub sku: String,
 }
 
-/// Where a registry object's rows live.
-pub trait RegistryStore {
+/// Where a registry object's rows live; the catalog's include analytics' rows.
+pub trait RegistryStore: AnalyticsStore {
     fn put_product(&mut self, entry: &SkuEntry) -> Result<(), Fault>;
     /// Products with a SKU after `after`, by SKU.
     fn products_after(&self, after: &str, limit: u32) -> Result<Vec<SkuEntry>, Fault>;
@@ -116,6 +117,7 @@ pub fn handle(
             None => ApiError::not_found("no such claim").into(),
         },
         RegistryCall::FeedHead => Reply::json(200, &FeedHead { head: store.feed_head()? }),
+        RegistryCall::Analytics { query, now } => Reply::json(200, &analytics::report(store, &query, now)?),
         RegistryCall::Watch { active } => {
             store.set_watched(active)?;
             state.watched = Some(active);
@@ -137,6 +139,7 @@ fn append_events(store: &mut impl RegistryStore, source: &str, events: &[EventDo
             return Ok(ApiError::new(409, "sequence_gap", message).into());
         }
         store.append_event(source, event.seq, &encode(event))?;
+        analytics::project(store, event)?;
         last = event.seq;
     }
     Ok(Reply::json(200, &Delivered { up_to: last }))

@@ -1,6 +1,7 @@
 //! The typed client for the Durable Objects, used by the edge and by the objects themselves:
 //! each call is one JSON document POSTed to the object, each answer a [`Reply`].
 
+use backorder_api::analytics::AnalyticsQuery;
 use backorder_api::output::EventDoc;
 use backorder_service::protocol::{
     AdapterCall, Claim, ClaimedBy, Delivered, FeedHead, KeySpace, LedgerCall, OrderCall, RegistryCall, Reply,
@@ -110,6 +111,10 @@ pub async fn products(env: &Env, after: String, limit: u32) -> Result<SkuPage> {
 /// A page of the event feed, as the public document.
 pub async fn feed(env: &Env, after: u64, limit: u32) -> Result<Reply> {
     registry(env, CATALOG, &RegistryCall::Feed { after, limit }).await
+}
+
+pub async fn analytics(env: &Env, query: AnalyticsQuery, now: backorder_core::Millis) -> Result<Reply> {
+    registry(env, CATALOG, &RegistryCall::Analytics { query, now }).await
 }
 
 /// Sends a source's undelivered events (a SKU's, or `order:<id>`'s; oldest first) to the feed;

@@ -149,6 +149,7 @@ async fn carry_out(env: &Env, plan: Plan, now: Option<Millis>) -> Result<Answer>
         Plan::Adapters(call) => Answer::Relay(client::adapters_response(env, &call).await?),
         Plan::Products { after, limit } => list_products(env, after, limit, now).await?.into(),
         Plan::Events { after, limit } => client::feed(env, after, limit).await?.into(),
+        Plan::Analytics { query, now } => client::analytics(env, query, now).await?.into(),
     })
 }
 

@@ -3,6 +3,7 @@
 //! Durable Objects. Pure, and tested natively; the edge only carries the plan out.
 
 use backorder_api::adapters::{BigCommerceConfig, ShopifyConfig};
+use backorder_api::analytics::AnalyticsQuery;
 use backorder_api::input::{
     parse, CancelRequest, CheckoutRequest, DelayAnswerRequest, DelayDecisionDoc, OrderRequest,
     PurchaseOrderRequest, ReceiptRequest, ReservationRequest, ShipDoc,
@@ -10,7 +11,7 @@ use backorder_api::input::{
 use backorder_api::policy::ProductInput;
 use backorder_api::webhooks::{EndpointPatch, EndpointRequest};
 use backorder_api::{validate, ApiError};
-use backorder_core::Millis;
+use backorder_core::{Date, Millis};
 use backorder_service::protocol::{
     AdapterCall, AdapterOp, Claim, Halt, KeySpace, LedgerCall, LedgerOp, OrderCall, OrderOp, WebhookCall,
     WebhookOp,
@@ -70,9 +71,12 @@ pub enum Plan {
     Products { after: String, limit: u32 },
     /// A page of the event feed.
     Events { after: u64, limit: u32 },
+    /// The analytics report, with open lines aged as of `now`.
+    Analytics { query: AnalyticsQuery, now: Millis },
 }
 
-/// The plan for a request; `wall_clock` dates claims when no development clock is set.
+/// The plan for a request; `wall_clock` dates claims (and ages analytics' open lines) when no
+/// development clock is set.
 pub fn plan(request: Incoming<'_>, wall_clock: Millis) -> Result<Plan, ApiError> {
     let Incoming { route, query, key, client, body, now, origin, fault, dev, platform } = request;
     if let Some(key) = key {
@@ -244,7 +248,24 @@ pub fn plan(request: Incoming<'_>, wall_clock: Millis) -> Result<Plan, ApiError>
             };
             Plan::Events { after, limit }
         }
+        Route::Analytics => {
+            Plan::Analytics { query: analytics_query(query, Date::of_instant(at, 0))?, now: at }
+        }
     })
+}
+
+/// `from`, `to` and `sku` of an analytics request.
+fn analytics_query(query: &str, today: Date) -> Result<AnalyticsQuery, ApiError> {
+    let (mut from, mut to, mut sku) = (None, None, None);
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        match name.as_ref() {
+            "from" => from = Some(value),
+            "to" => to = Some(value),
+            "sku" => sku = Some(value),
+            _ => {}
+        }
+    }
+    AnalyticsQuery::new(from.as_deref(), to.as_deref(), sku.as_deref(), today)
 }
 
 /// `qty` and `ship` of an availability request; other parameters (cache busters) are ignored.
@@ -353,6 +374,12 @@ mod tests {
             (incoming(Route::Events, "limit=501", None, b""), "limit must be between 1 and 500"),
             (incoming(Route::Events, "after=-1", None, b""), "after must be a cursor"),
             (incoming(Route::ListProducts, "limit=0", None, b""), "limit must be between 1 and 200"),
+            (incoming(Route::Analytics, "from=2026-11-31", None, b""), "from must be a date"),
+            (
+                incoming(Route::Analytics, "from=2026-12-02&to=2026-12-01", None, b""),
+                "from must not be after to",
+            ),
+            (incoming(Route::Analytics, "sku=a%20b", None, b""), "sku `a b`"),
             (order(r#"{"order_id":"1","lines":[]}"#), "1 to 100 lines"),
             (
                 order(r#"{"order_id":"1","lines":[{"sku":"A","qty":1},{"sku":"A","qty":1}]}"#),
@@ -386,6 +413,14 @@ mod tests {
         assert_eq!(call.op, LedgerOp::Availability { qty: Some(3), ship: ShipDoc::Complete });
         let plan = super::plan(incoming(Route::ListProducts, "after=A%2Eb&limit=2", None, b""), T0);
         assert_eq!(plan, Ok(Plan::Products { after: "A.b".into(), limit: 2 }));
+        // T0 is 26 November 2026: the window defaults to the 30 days up to it.
+        let plan = super::plan(incoming(Route::Analytics, "sku=TEE&from=2026-11-20", None, b""), T0);
+        let Ok(Plan::Analytics { query, now }) = plan else { panic!("{plan:?}") };
+        assert_eq!(now, T0);
+        assert_eq!(
+            (query.from.to_string(), query.to.to_string(), query.sku.as_deref()),
+            ("2026-11-20".into(), "2026-11-26".into(), Some("TEE"))
+        );
     }
 
     #[test]

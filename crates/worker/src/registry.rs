@@ -6,17 +6,23 @@
 
 use std::cell::{Cell, RefCell};
 
+use backorder_core::Date;
 use backorder_core::Millis;
+use backorder_service::analytics::{AnalyticsStore, CancelCause, LineFacts, Settled};
 use backorder_service::protocol::{Claim, Fault, RegistryCall, Reply, SkuEntry, WebhookCall, WebhookOp};
 use backorder_service::registry::{self, RegistryState, RegistryStore, StoredClaim};
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
+use worker::{
+    durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State,
+};
 
 use crate::client;
 use crate::sql::{exec, int, integer, rows, text};
 
 /// Schema migrations, applied in order (see `sql::migrate`). A claim's `confirmed` is no longer
-/// read — orders have their own coordinators now — but stored shards have it.
-const MIGRATIONS: &[&str] = &["
+/// read — orders have their own coordinators now — but stored shards have it. Analytics' rows
+/// (the second) are the catalog's only; dates are stored as days since 1970-01-01.
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE IF NOT EXISTS skus (sku TEXT PRIMARY KEY, name TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS events (
         id INTEGER PRIMARY KEY AUTOINCREMENT, sku TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
@@ -25,7 +31,18 @@ const MIGRATIONS: &[&str] = &["
         key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, sku TEXT NOT NULL, at INTEGER NOT NULL,
         permanent INTEGER NOT NULL, confirmed INTEGER NOT NULL DEFAULT 0);
     CREATE INDEX IF NOT EXISTS claims_by_age ON claims (permanent, at);
-"];
+",
+    "
+    CREATE TABLE analytics_lines (
+        sku TEXT NOT NULL, order_id TEXT NOT NULL, created INTEGER NOT NULL, backordered INTEGER NOT NULL,
+        outstanding INTEGER NOT NULL, promised INTEGER, settled TEXT, settled_on INTEGER, ship_date INTEGER,
+        cancelled_units INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (sku, order_id));
+    CREATE INDEX analytics_by_settled_on ON analytics_lines (settled_on);
+    CREATE TABLE analytics_notices (
+        sku TEXT NOT NULL, day INTEGER NOT NULL, first INTEGER NOT NULL, renewed INTEGER NOT NULL,
+        PRIMARY KEY (sku, day));
+",
+];
 
 /// How soon to nudge the webhook dispatcher again when it could not be reached.
 const RENUDGE_MS: u64 = 5_000;
@@ -191,6 +208,117 @@ impl RegistryStore for SqlRegistry<'_> {
     fn forget_claims_before(&mut self, at: Millis) -> std::result::Result<(), Fault> {
         exec(self.0, "DELETE FROM claims WHERE permanent = 0 AND at < ?", vec![int(at)])
     }
+}
+
+impl AnalyticsStore for SqlRegistry<'_> {
+    fn analytics_line(&self, sku: &str, order_id: &str) -> std::result::Result<Option<LineFacts>, Fault> {
+        let found = rows(
+            self.0,
+            &format!("SELECT {LINE_COLUMNS} FROM analytics_lines WHERE sku = ? AND order_id = ?"),
+            vec![sku.into(), order_id.into()],
+        )?;
+        found.first().map(|row| line_facts(row)).transpose()
+    }
+
+    fn put_analytics_line(&mut self, line: &LineFacts) -> std::result::Result<(), Fault> {
+        let (settled, settled_on, ship_date, cancelled_units) = match &line.settled {
+            None => (None, None, None, 0),
+            Some(Settled::Shipped { on, ship_date }) => (Some("shipped"), Some(*on), Some(*ship_date), 0),
+            Some(Settled::Cancelled { on, reason, units }) => {
+                (Some(reason.as_str()), Some(*on), None, *units)
+            }
+        };
+        exec(
+            self.0,
+            &format!("INSERT OR REPLACE INTO analytics_lines ({LINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            vec![
+                line.sku.as_str().into(),
+                line.order_id.as_str().into(),
+                day(line.created),
+                int(i64::from(line.backordered)),
+                int(i64::from(line.outstanding)),
+                line.promised.map_or(SqlStorageValue::Null, day),
+                settled.map_or(SqlStorageValue::Null, Into::into),
+                settled_on.map_or(SqlStorageValue::Null, day),
+                ship_date.map_or(SqlStorageValue::Null, day),
+                int(i64::from(cancelled_units)),
+            ],
+        )
+    }
+
+    fn count_delay_notice(&mut self, sku: &str, on: Date, renewed: bool) -> std::result::Result<(), Fault> {
+        let (first, renewed) = if renewed { (0, 1) } else { (1, 0) };
+        exec(
+            self.0,
+            "INSERT INTO analytics_notices (sku, day, first, renewed) VALUES (?, ?, ?, ?) ON CONFLICT (sku, day) \
+             DO UPDATE SET first = first + excluded.first, renewed = renewed + excluded.renewed",
+            vec![sku.into(), day(on), int(first), int(renewed)],
+        )
+    }
+
+    fn analytics_lines(
+        &self,
+        from: Date,
+        to: Date,
+        sku: Option<&str>,
+    ) -> std::result::Result<Vec<LineFacts>, Fault> {
+        let found = rows(
+            self.0,
+            &format!(
+                "SELECT {LINE_COLUMNS} FROM analytics_lines \
+                 WHERE (settled_on IS NULL OR settled_on BETWEEN ? AND ?) AND (?3 IS NULL OR sku = ?3)"
+            ),
+            vec![day(from), day(to), sku.map_or(SqlStorageValue::Null, Into::into)],
+        )?;
+        found.iter().map(|row| line_facts(row)).collect()
+    }
+
+    fn delay_notices(
+        &self,
+        from: Date,
+        to: Date,
+        sku: Option<&str>,
+    ) -> std::result::Result<(u32, u32), Fault> {
+        let found = rows(
+            self.0,
+            "SELECT TOTAL(first), TOTAL(renewed) FROM analytics_notices \
+             WHERE day BETWEEN ? AND ? AND (?3 IS NULL OR sku = ?3)",
+            vec![day(from), day(to), sku.map_or(SqlStorageValue::Null, Into::into)],
+        )?;
+        let count = |column| found.first().and_then(|row| integer(row, column)).unwrap_or(0) as u32;
+        Ok((count(0), count(1)))
+    }
+}
+
+const LINE_COLUMNS: &str =
+    "sku, order_id, created, backordered, outstanding, promised, settled, settled_on, ship_date, cancelled_units";
+
+fn day(date: Date) -> SqlStorageValue {
+    int(i64::from(date.days()))
+}
+
+fn line_facts(row: &[SqlStorageValue]) -> std::result::Result<LineFacts, Fault> {
+    let bad = || Fault::new("an analytics line", "a column is missing or out of range");
+    let date = |column| integer(row, column).and_then(Date::from_days);
+    let count = |column| integer(row, column).and_then(|n| u32::try_from(n).ok()).ok_or_else(bad);
+    let settled = match (text(row, 6), date(7)) {
+        (None, _) => None,
+        (Some("shipped"), Some(on)) => Some(Settled::Shipped { on, ship_date: date(8).unwrap_or(on) }),
+        (Some(cause), Some(on)) => {
+            let reason = CancelCause::parse(cause).ok_or_else(bad)?;
+            Some(Settled::Cancelled { on, reason, units: count(9)? })
+        }
+        (Some(_), None) => return Err(bad()),
+    };
+    Ok(LineFacts {
+        sku: text(row, 0).ok_or_else(bad)?.into(),
+        order_id: text(row, 1).ok_or_else(bad)?.into(),
+        created: date(2).ok_or_else(bad)?,
+        backordered: count(3)?,
+        outstanding: count(4)?,
+        promised: date(5),
+        settled,
+    })
 }
 
 fn claim_values(claim: &Claim) -> Vec<worker::SqlStorageValue> {

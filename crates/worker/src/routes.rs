@@ -59,6 +59,8 @@ pub enum Route {
         order_id: String,
     },
     Events,
+    /// The promise-quality report (merchant).
+    Analytics,
     /// The demo store's checkout (development only; see `crate::edge`).
     DemoCheckout,
     /// The merchant's webhook endpoints: `/v1/webhook-endpoints[/{id}[/…]]`.
@@ -124,6 +126,7 @@ impl Route {
             Route::Availability { .. }
                 | Route::ListProducts
                 | Route::Events
+                | Route::Analytics
                 | Route::CreateOrder
                 | Route::DemoCheckout
                 | Route::OrderStatus { .. }
@@ -179,6 +182,7 @@ impl Route {
                 order_route(order_id, |order_id| Route::NewStatusToken { order_id })?
             }
             ("GET", ["events"]) => Route::Events,
+            ("GET", ["analytics"]) => Route::Analytics,
             ("POST", ["demo", "checkout"]) => Route::DemoCheckout,
             ("GET", ["adapters"]) => Route::Adapters(AdapterAction::List),
             ("PUT", ["adapters", "shopify"]) => Route::Adapters(AdapterAction::ConfigureShopify),
@@ -305,6 +309,7 @@ mod tests {
             ("POST", "/v1/orders/1001/delay", Route::AnswerDelay { order_id: "1001".into() }),
             ("POST", "/v1/orders/1001/status-token", Route::NewStatusToken { order_id: "1001".into() }),
             ("GET", "/v1/events", Route::Events),
+            ("GET", "/v1/analytics", Route::Analytics),
             ("POST", "/v1/demo/checkout", Route::DemoCheckout),
             ("GET", "/v1/adapters", Route::Adapters(AdapterAction::List)),
             ("PUT", "/v1/adapters/shopify", Route::Adapters(AdapterAction::ConfigureShopify)),
