@@ -35,6 +35,10 @@ pub struct Summary {
     pub late_noticed: usize,
     /// Decided lines (kept or late) shipped by the date first quoted, consent or not.
     pub kept_as_quoted: usize,
+    /// Lines, not cancelled, that missed the date first quoted …
+    pub missed_quote: usize,
+    /// … and of those, the ones told before it passed.
+    pub missed_quote_noticed: usize,
     /// The customer cancelled when told of the delay (under the static policy: the same
     /// customers, through the merchant).
     pub cancelled_by_customer: usize,
@@ -61,6 +65,8 @@ impl Summary {
             late: 0,
             late_noticed: 0,
             kept_as_quoted: 0,
+            missed_quote: 0,
+            missed_quote_noticed: 0,
             cancelled_by_customer: 0,
             cancelled_without_consent: 0,
             cancelled_by_store: 0,
@@ -87,6 +93,10 @@ impl Summary {
                 Fate::Cancelled(CancelReason::NoConsent) => summary.cancelled_without_consent += 1,
                 Fate::Cancelled(CancelReason::Discontinued) => summary.cancelled_by_store += 1,
                 Fate::Waiting => summary.waiting += 1,
+            }
+            if line.missed(line.quoted, end) {
+                summary.missed_quote += 1;
+                summary.missed_quote_noticed += usize::from(line.noticed_before(line.quoted));
             }
             if let (Fate::Kept | Fate::Late, Some(shipped)) = (fate, line.shipped) {
                 summary.kept_as_quoted += usize::from(shipped <= line.quoted);
@@ -166,7 +176,8 @@ impl fmt::Display for Violation {
 ///   hand (free and held) plus units shipped at once plus units allocated to backorders,
 ///   counted from what the simulator sent and the outcomes and events it got back; and the
 ///   same supply in the ledger's own counters (received plus adjusted);
-/// - under Backorder Edge's promises, every late line was told before its promise passed;
+/// - under Backorder Edge's promises, every line that missed its promise in force, or the date
+///   first quoted, was told before that date passed;
 /// - no line ships before it was ordered or receives more than it waited for.
 pub fn violations(record: &SkuRecord, end: Date) -> Vec<Violation> {
     let sku = || record.sku.clone();
@@ -186,10 +197,15 @@ pub fn violations(record: &SkuRecord, end: Date) -> Vec<Violation> {
         found.push(Violation::SupplyDisagrees { sku: sku(), sent: supplied, ledger });
     }
     for line in &record.lines {
-        let late = line.fate(end) == Fate::Late;
-        if record.rule == PromiseRule::Core && late && !line.noticed_in_time() {
-            let (order_id, promise) = (line.order_id.clone(), line.promise);
-            found.push(Violation::LateWithoutNotice { sku: sku(), order_id, promise });
+        if record.rule == PromiseRule::Core {
+            let mut promises = vec![line.quoted, line.promise];
+            promises.dedup();
+            for promise in promises {
+                if line.missed(promise, end) && !line.noticed_before(promise) {
+                    let order_id = line.order_id.clone();
+                    found.push(Violation::LateWithoutNotice { sku: sku(), order_id, promise });
+                }
+            }
         }
         let early = line.shipped.is_some_and(|shipped| shipped < line.ordered_on());
         if early || line.allocated > line.backordered {

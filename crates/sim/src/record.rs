@@ -75,9 +75,8 @@ impl LineRecord {
     pub fn fate(&self, end: Date) -> Fate {
         match (self.cancelled, self.shipped) {
             (Some(reason), _) => Fate::Cancelled(reason),
-            (None, Some(shipped)) if shipped <= self.promise => Fate::Kept,
-            (None, Some(_)) => Fate::Late,
-            (None, None) if self.promise < end => Fate::Late,
+            _ if self.missed(self.promise, end) => Fate::Late,
+            (None, Some(_)) => Fate::Kept,
             (None, None) => Fate::Waiting,
         }
     }
@@ -85,8 +84,19 @@ impl LineRecord {
     /// Whether the customer was told before the promise in force passed (by the end of its
     /// day, the rule's "applicable time") that it would be missed.
     pub fn noticed_in_time(&self) -> bool {
-        let passes = at_hour(self.promise, 24);
-        self.notices.iter().any(|notice| notice.promised == self.promise && notice.at < passes)
+        self.noticed_before(self.promise)
+    }
+
+    /// Whether a delay notice about `promise` went out before that day ended.
+    pub fn noticed_before(&self, promise: Date) -> bool {
+        let passes = at_hour(promise, 24);
+        self.notices.iter().any(|notice| notice.promised == promise && notice.at < passes)
+    }
+
+    /// Whether the line, not cancelled, shipped after `promise` or still waited when it passed
+    /// before `end`.
+    pub fn missed(&self, promise: Date, end: Date) -> bool {
+        self.cancelled.is_none() && self.shipped.map_or(promise < end, |shipped| shipped > promise)
     }
 
     /// Days shipped after the promise in force (negative: early).

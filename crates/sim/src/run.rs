@@ -432,15 +432,16 @@ fn fill(rng: &mut ChaCha8Rng, scenario: Scenario, placed: Date, expected: Date, 
     }
 }
 
-/// The merchant discontinues the SKU: the supplier's open orders are cancelled, then the
-/// policy says discontinued (the core cancels the waiting backorders, to be refunded).
+/// The merchant discontinues the SKU — the core cancels its waiting backorders, to be
+/// refunded — then cancels the supplier's open orders. In that order: cancelling supply first
+/// would send delay notices to lines about to be cancelled anyway.
 fn discontinue(edge: &mut Edge, book: &mut BTreeMap<String, SupplierOrder>, at: Millis) {
+    let policy = backorder_core::Policy { discontinued: true, ..edge.ledger.policy().clone() };
+    let _ = edge.apply(at, Command::Configure { policy, on_hand: None });
     for (id, order) in book.iter_mut().filter(|(_, order)| order.arrives.is_some()) {
         order.arrives = None;
         let _ = edge.apply(at, Command::CancelPurchaseOrder { id: id.clone() });
     }
-    let policy = backorder_core::Policy { discontinued: true, ..edge.ledger.policy().clone() };
-    let _ = edge.apply(at, Command::Configure { policy, on_hand: None });
 }
 
 /// Stock on hand plus inbound purchase orders less backordered units still waiting.
