@@ -18,6 +18,7 @@ mod store;
 
 pub use metrics::{violations, Spread, Summary, Violation};
 pub use record::{Fate, LineRecord, Notice, PromiseRule, SkuRecord, Units};
+pub use report::Row;
 pub use store::{Burst, Scenario, Shoppers, Sku, Store};
 
 /// One scenario, both policies, per SKU in the store's order.
