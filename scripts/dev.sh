@@ -11,9 +11,8 @@ bash scripts/bootstrap.sh
 if ! node scripts/check-build.mjs >/dev/null 2>&1; then
   step "build the worker" bash scripts/build.sh
 fi
-if [ -f scripts/build-widget.sh ]; then
-  step "build the widget" bash scripts/build-widget.sh
-fi
+step "build the widget" bash scripts/build-widget.sh
+step "copy the console's libraries" bash scripts/build-console.sh
 
 export CLOUDFLARE_CF_FETCH_ENABLED=false
 node node_modules/wrangler/bin/wrangler.js dev --local --ip 127.0.0.1 --port "$PORT" \
@@ -33,6 +32,7 @@ cat <<INFO
 
 Backorder Edge is running at http://127.0.0.1:$PORT/
   demo store:     http://127.0.0.1:$PORT/  (cart and checkout at /cart, order status at /order/)
+  console:        http://127.0.0.1:$PORT/console/  (sign in with the merchant token)
   try the API:    curl http://127.0.0.1:$PORT/v1/skus/DEMO-PHONE/availability?qty=3
   merchant token: MERCHANT_TOKEN in $REPO_ROOT/.dev.vars
 Stop with Ctrl-C. State is kept in .wrangler/state.

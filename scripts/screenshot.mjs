@@ -1,10 +1,13 @@
 // Takes the README's screenshots, in headless Chromium against wrangler dev with a freshly
 // seeded catalog: the demo store (docs/screenshot.png), and an order's status page after the
-// demo checkout, with a delay notice waiting for the customer (docs/order-status.png).
+// demo checkout, with a delay notice waiting for the customer (docs/order-status.png), and the
+// merchant console's catalog and analytics after a short history on the development clock
+// (docs/console.png, docs/console-analytics.png).
 //   node scripts/screenshot.mjs [store.png] [order.png]
 import path from "node:path";
 import { root } from "../tests/support/edge.mjs";
 import { startDemoStore } from "../tests/support/store.mjs";
+import { devToken } from "../tests/support/wrangler.mjs";
 
 const out = process.argv[2] ?? path.join(root, "docs/screenshot.png");
 const orderOut = process.argv[3] ?? path.join(root, "docs/order-status.png");
@@ -55,6 +58,34 @@ try {
   await page.waitForFunction(() => document.querySelector("backorder-order")?.shadowRoot?.querySelector("[part=root][data-ready] [part=line]"));
   await page.screenshot({ path: orderOut });
   console.log(`wrote ${orderOut}`);
+
+  // A month of a kettle on the development clock: orders on backorder, a supplier who delivers
+  // part early and part late, for the analytics to show.
+  const day = (n) => new Date(Date.now() + (n - 35) * 86_400_000).toISOString();
+  const merchant = (url, method, body, now) =>
+    store.api(url, { method, body: JSON.stringify(body), headers: { "x-backorder-now": now, "idempotency-key": `${url}-${now}` } });
+  await merchant("/v1/skus/DEMO-KETTLE", "PUT", { name: "Gooseneck kettle", on_hand: 0, lead_time_days: 12, handling_days: 0, ship_weekdays: [1, 2, 3, 4, 5, 6, 7] }, day(0));
+  await merchant("/v1/skus/DEMO-KETTLE/purchase-orders/PO-K1", "PUT", { qty: 6, expected_date: day(8).slice(0, 10) }, day(0));
+  for (let i = 1; i <= 9; i++) {
+    await merchant("/v1/orders", "POST", { order_id: `K-${1000 + i}`, lines: [{ sku: "DEMO-KETTLE", qty: 1 }] }, day(i));
+  }
+  await merchant("/v1/skus/DEMO-KETTLE/receipts", "POST", { qty: 4, po_id: "PO-K1" }, day(7));
+  await merchant("/v1/skus/DEMO-KETTLE/purchase-orders/PO-K1", "PUT", { qty: 2, expected_date: day(15).slice(0, 10) }, day(9));
+  await merchant("/v1/skus/DEMO-KETTLE/receipts", "POST", { qty: 2, po_id: "PO-K1" }, day(16));
+  await merchant("/v1/skus/DEMO-KETTLE/receipts", "POST", { qty: 2 }, day(20));
+
+  const consolePage = await store.browser.newPage({ viewport: { width: 1100, height: 760 }, deviceScaleFactor: 1 });
+  await consolePage.goto(`${store.url}/console/`);
+  await consolePage.getByLabel("Merchant token").fill(devToken());
+  await consolePage.getByRole("button", { name: "Sign in" }).click();
+  await consolePage.getByRole("link", { name: "DEMO-PHONE" }).waitFor();
+  await consolePage.screenshot({ path: path.join(root, "docs/console.png") });
+  console.log("wrote docs/console.png");
+  await consolePage.evaluate(() => (location.hash = "#/analytics"));
+  await consolePage.locator(".chart canvas").first().waitFor();
+  await consolePage.setViewportSize({ width: 1100, height: 1000 });
+  await consolePage.screenshot({ path: path.join(root, "docs/console-analytics.png") });
+  console.log("wrote docs/console-analytics.png");
 } finally {
   await store.stop();
 }

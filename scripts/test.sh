@@ -15,6 +15,7 @@ step "widget tests in headless Chromium (wasm-bindgen-test)" \
   cargo test -p backorder-widget --target wasm32-unknown-unknown
 step "build the worker" bash scripts/build.sh
 step "build the widget" bash scripts/build-widget.sh
+step "copy the console's libraries" bash scripts/build-console.sh
 step "edge tests in workerd, widget tests in Chromium (node --test)" \
   node --test --test-concurrency=1 --test-reporter=spec tests/*.test.mjs
 echo "All tests passed."
