@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use backorder_core::{delay, Calendar, CancelReason, Date, Event, EventRecord, Millis};
+use backorder_core::{delay, CancelReason, Date, Event, EventRecord, Millis};
 
 pub(crate) const MINUTE: Millis = 60_000;
 pub(crate) const HOUR: Millis = 60 * MINUTE;
@@ -51,7 +51,7 @@ pub struct LineRecord {
     pub notices: Vec<Notice>,
     /// Backordered units given to the line so far.
     pub allocated: u32,
-    /// The calendar ship date of the day its last unit was allocated.
+    /// The date it ships, as the `backorder_allocated` of its last unit says.
     pub shipped: Option<Date>,
     pub cancelled: Option<CancelReason>,
 }
@@ -155,8 +155,8 @@ impl SkuRecord {
         }
     }
 
-    /// Takes in one event of the core's feed; `calendar` is the SKU's shipping calendar.
-    pub(crate) fn observe(&mut self, record: &EventRecord, calendar: &Calendar) {
+    /// Takes in one event of the core's feed.
+    pub(crate) fn observe(&mut self, record: &EventRecord) {
         let at = record.at;
         match &record.event {
             Event::BackorderCreated { order_id, backorder, promised, .. } => {
@@ -194,15 +194,12 @@ impl SkuRecord {
                     line.promise = *revised;
                 }
             }
-            Event::BackorderAllocated { order_id, qty, outstanding, .. } => {
+            Event::BackorderAllocated { order_id, qty, outstanding, shipped } => {
                 self.units.allocated += u64::from(*qty);
                 if let Some(line) = self.line_mut(order_id) {
                     line.allocated += qty;
                     if *outstanding == 0 {
-                        // The event names no ship date in this core: the line ships by the
-                        // core's own calendar from the day its last unit arrived, the rule its
-                        // projections follow (no SKU here has a release date).
-                        line.shipped = calendar.ship_date(day_of(at));
+                        line.shipped = *shipped;
                     }
                 }
             }

@@ -369,8 +369,8 @@ const DEFINITIONS: &str = "## How it is measured
   answering a notice (`Command::AnswerDelay`) or by silence where 16 CFR 435 lets silence consent
   (`delay_accepted`); the promise in force is then the revised date. *Kept as first quoted* judges
   every line against its checkout date instead, consent or not.
-- **Its ship date** is the calendar ship date of the day its last unit was allocated
-  (`backorder_allocated` with nothing outstanding), by the SKU's own `Calendar::ship_date`.
+- **Its ship date** is the `ship_date` of the `backorder_allocated` event that leaves nothing
+  outstanding: the SKU's calendar ship date of the day its last unit was allocated.
 - **Kept**: shipped on or before the promise in force. **Late**: shipped after it, or still waiting
   when it passed before the simulation ended. Lines still waiting with their promise ahead are
   *waiting at the end*; cancelled lines count as cancellations, neither kept nor late.
@@ -406,9 +406,6 @@ const DEFINITIONS: &str = "## How it is measured
   supply becomes late by time alone. The edge has the same property. The simulator's merchant reads
   every SKU at 08:00 and 23:00 (as a console or a cron job would), so such a line is reviewed the
   day it slips; a SKU nobody touches all day would get its notice at the next request.
-- `backorder_allocated` carries no ship date in this version of the core, so the simulator takes
-  the SKU's calendar ship date of the allocation day (`Calendar::ship_date`, the rule the
-  projections follow; no SKU here has a release date).
 - Settled lines and resolved reservations leave the ledger's memory; like the edge, the
   simulator stores them and hands one back (`visit_line`, `visit_hold`) before a command that
   names it.

@@ -153,7 +153,7 @@ impl Edge {
                 }
                 _ => {}
             }
-            self.record.observe(&event, &self.ledger.policy().calendar);
+            self.record.observe(&event);
         }
         let changes = self.ledger.take_changes();
         for hold in changes.resolved_holds {
