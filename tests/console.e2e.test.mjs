@@ -252,8 +252,9 @@ describe("flows change the ledger as the API says", () => {
     await page.getByRole("button", { name: "I have kept it" }).click();
     assert.equal(await page.locator(".secret").count(), 0);
     const row = page.getByRole("row").filter({ hasText: url });
-    await row.getByRole("button", { name: "Send a ping" }).click();
     await row.getByRole("button", { name: "Deliveries" }).click();
+    await row.getByRole("button", { name: "Send a ping" }).click();
+    await page.getByText(/^Ping to we_[0-9a-f]+: 200 in \d+ ms \(succeeded\)\.$/).waitFor();
     await page.getByRole("region", { name: "Delivery log" }).getByRole("cell", { name: "ping", exact: true }).waitFor();
     assert.equal(await page.getByRole("region", { name: "Delivery log" }).getByRole("cell", { name: "200" }).count(), 1);
     assert.ok(received.some((r) => JSON.parse(r.body).type === "ping" && r.headers["backorder-signature"]));
@@ -298,9 +299,11 @@ describe("analytics", () => {
     assert.equal((await post(`/v1/orders/${ids.O4}/cancel`, { sku: one, scope: "backorder" }, at(2))).status, 200);
     // Day 4: P1 arrives early; O1 and O2 ship a day before their date.
     assert.equal((await post(`/v1/skus/${one}/receipts`, { qty: 3, po_id: "P1" }, at(4), { "idempotency-key": unique("k") })).status, 200);
-    // Day 6: P2 slips from day 8 to 12: O3 gets a delay notice.
+    // Day 6: P2 slips from day 8 to 12: O3 gets a delay notice; a definite date within 30
+    // days, so silence is consent once the notice's deadline (the end of day 8) has passed.
     await put(`/v1/skus/${one}/purchase-orders/P2`, { qty: 2, expected_date: day(12) }, at(6));
-    // Day 9: two units for O6, three days early. Day 12: P2 arrives; O3 ships 4 days late.
+    // Day 9: two units for O6, three days early. Day 12: O3's silence is taken as consent to
+    // day 12, then P2 arrives: O3 ships on the date in force, 4 days after its first quote.
     assert.equal((await post(`/v1/skus/${two}/receipts`, { qty: 2 }, at(9), { "idempotency-key": unique("k") })).status, 200);
     assert.equal((await post(`/v1/skus/${one}/receipts`, { qty: 2, po_id: "P2" }, at(12), { "idempotency-key": unique("k") })).status, 200);
     // The feed has each SKU's events in order: once the last of each is there, all are.
@@ -317,13 +320,17 @@ describe("analytics", () => {
   test("the endpoint's figures equal those worked out by hand from the script", async () => {
     const figures = async (sku) => (await report(sku)).json;
     const one = await figures(skus[0]);
-    // O1 −1, O2 −1 (kept), O3 +4 (late).
-    assert.deepEqual(one.promises, { shipped_lines: 3, with_promise: 3, kept: 2, late: 1, kept_percent: 66.7 });
+    // Against the first quotes: O1 −1, O2 −1, O3 +4; O3 kept the date its customer consented to.
+    assert.deepEqual(one.promises, {
+      shipped_lines: 3, with_promise: 3, kept: 3, late: 0, kept_percent: 100, kept_as_first_quoted: 2, kept_as_first_quoted_percent: 66.7,
+    });
     assert.deepEqual(one.cancellations.by_reason.find((r) => r.reason === "merchant"), { reason: "merchant", lines: 1, units: 1 });
     assert.deepEqual(one.delay_notices, { first: 1, renewed: 0 });
     const all = await figures();
     const [two, three] = [await figures(skus[1]), await figures(skus[2])];
-    assert.deepEqual(two.promises, { shipped_lines: 1, with_promise: 1, kept: 1, late: 0, kept_percent: 100 });
+    assert.deepEqual(two.promises, {
+      shipped_lines: 1, with_promise: 1, kept: 1, late: 0, kept_percent: 100, kept_as_first_quoted: 1, kept_as_first_quoted_percent: 100,
+    });
     assert.deepEqual(two.eta_error_days.histogram, [{ days: -3, lines: 1 }]);
     // O5 waits, ordered on day 3: 37 days old today.
     assert.deepEqual(three.open, {
@@ -340,8 +347,8 @@ describe("analytics", () => {
     // Across the store, the script's lines are all that shipped in the window:
     // errors −3, −1, −1, +4 → |errors| 1 1 3 4: p50 1, p90 4.
     assert.deepEqual(
-      [all.promises.shipped_lines, all.promises.kept, all.promises.late, all.promises.kept_percent],
-      [4, 3, 1, 75],
+      [all.promises.shipped_lines, all.promises.kept, all.promises.late, all.promises.kept_as_first_quoted_percent],
+      [4, 4, 0, 75],
     );
     assert.deepEqual(
       [all.eta_error_days.p50, all.eta_error_days.p90, all.eta_error_days.max, all.eta_error_days.early, all.eta_error_days.late],
@@ -350,7 +357,7 @@ describe("analytics", () => {
     const shippedOn = (d) => all.daily.find((entry) => entry.date === d);
     assert.deepEqual([shippedOn(day(4)), shippedOn(day(12))], [
       { date: day(4), shipped: 2, kept: 2, late: 0 },
-      { date: day(12), shipped: 1, kept: 0, late: 1 },
+      { date: day(12), shipped: 1, kept: 1, late: 0 },
     ]);
     assert.equal((await get("/v1/analytics?from=2026-01-02&to=2026-01-01")).status, 400);
   });
@@ -365,8 +372,8 @@ describe("analytics", () => {
     const card = (id) => page.locator(`[data-figure=${id}] .value`).textContent();
     const expected = (await report(skus[0])).json;
     assert.deepEqual(
-      [await card("kept_percent"), await card("shipped_lines"), await card("late"), await card("p50"), await card("p90"), await card("max"), await card("first_notices"), await card("cancelled_lines")],
-      [`${expected.promises.kept_percent}%`, "3", "1", "1", "4", "4", "1", "1"],
+      [await card("kept_percent"), await card("kept_as_first_quoted_percent"), await card("shipped_lines"), await card("late"), await card("p50"), await card("p90"), await card("max"), await card("first_notices"), await card("cancelled_lines")],
+      [`${expected.promises.kept_percent}%`, "66.7%", "3", "0", "1", "4", "4", "1", "1"],
     );
     assert.equal(await page.locator(".chart canvas").count(), 2, "two uPlot charts drawn");
     assert.deepEqual(page.errors, []);

@@ -41,7 +41,7 @@ describe("products (merchant)", () => {
     const list = await call(mf, "GET", "/v1/skus", { token: true });
     assert.equal(list.status, 200);
     const mug = list.json.skus.find((s) => s.sku === "MUG-1");
-    assert.deepEqual(mug, { sku: "MUG-1", name: "Big mug", status: "in_stock", on_hand: 4, available_now: 4, backordered: 0 });
+    assert.deepEqual(mug, { sku: "MUG-1", name: "Big mug", status: "in_stock", on_hand: 4, available_now: 4, backordered: 0, slipped: 0 });
   });
 
   test("bad product input is refused by field and changes nothing", async () => {
@@ -263,7 +263,7 @@ describe("the founding document's example over HTTP", () => {
     const queue = await call(mf, "GET", "/v1/skus/PHONE-X/backorders", { token: true, now: at(2) });
     assert.deepEqual(queue.json, {
       sku: "PHONE-X",
-      lines: [{ order_id: "1002", qty: 1, position: 1, ship_date: "2026-12-11", projected_ship_date: "2026-12-11" }],
+      lines: [{ order_id: "1002", qty: 1, position: 1, ship_date: "2026-12-11", projected_ship_date: "2026-12-11", purchase_order_id: null }],
     });
 
     const receipt = await call(mf, "POST", "/v1/skus/PHONE-X/receipts", { body: { qty: 1 }, token: true, now: at(3) });

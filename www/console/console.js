@@ -591,6 +591,7 @@ function Webhooks({ api }) {
   const [secret, setSecret] = useState(null);
   const [error, setError] = useState(null);
   const [open, setOpen] = useState(null);
+  const [sent, setSent] = useState(null);
   const act = async (method, path, body, after) => {
     setError(null);
     try {
@@ -622,14 +623,15 @@ function Webhooks({ api }) {
           <td>${ep.enabled ? html`<span class="tag good">enabled</span>` : html`<span class="tag bad">disabled (${ep.disabled_reason})</span>`}${ep.failing_since ? html`<div class="note">failing since ${ep.failing_since}</div>` : ""}</td>
           <td><div class="row">
             <button type="button" class="secondary" onClick=${() => setOpen(open === ep.id ? null : ep.id)} aria-expanded=${open === ep.id}>Deliveries</button>
-            <button type="button" class="secondary" onClick=${() => act("POST", `/v1/webhook-endpoints/${ep.id}/test`)}>Send a ping</button>
+            <button type="button" class="secondary" onClick=${() => act("POST", `/v1/webhook-endpoints/${ep.id}/test`, undefined, (a) => setSent({ id: ep.id, attempt: a, at: Date.now() }))}>Send a ping</button>
             <button type="button" class="secondary" onClick=${() => act("PATCH", `/v1/webhook-endpoints/${ep.id}`, { enabled: !ep.enabled })}>${ep.enabled ? "Disable" : "Enable"}</button>
             <button type="button" class="secondary" onClick=${() => act("POST", `/v1/webhook-endpoints/${ep.id}/rotate-secret`, undefined, (r) => setSecret({ id: ep.id, secret: r.secret }))}>Rotate secret</button>
             <${ConfirmButton} label="Delete" confirm="Confirm: delete" onConfirm=${() => act("DELETE", `/v1/webhook-endpoints/${ep.id}`)} />
           </div></td></tr>`)}
       <//>
       ${endpoints.data?.endpoints.length === 0 ? html`<p class="note">No endpoint yet.</p>` : ""}
-      ${open && html`<${Deliveries} api=${api} endpointId=${open} />`}
+      <p class="ok" role="status">${sent ? `Ping to ${sent.id}: ${sent.attempt.status ?? "no answer"} in ${sent.attempt.latency_ms} ms (${sent.attempt.outcome}).` : ""}</p>
+      ${open && html`<${Deliveries} api=${api} endpointId=${open} version=${sent?.at} />`}
     </section>
     <section class="panel"><h2>New endpoint</h2>
       <form onSubmit=${create}>
@@ -645,8 +647,9 @@ function Webhooks({ api }) {
     </section>`;
 }
 
-function Deliveries({ api, endpointId }) {
-  const log = useLoad(() => api("GET", `/v1/webhook-endpoints/${endpointId}/deliveries`), [api, endpointId]);
+/** An endpoint's delivery log; read again whenever `version` changes (a ping was sent). */
+function Deliveries({ api, endpointId, version }) {
+  const log = useLoad(() => api("GET", `/v1/webhook-endpoints/${endpointId}/deliveries`), [api, endpointId, version]);
   const [error, setError] = useState(null);
   const retry = async (deliveryId) => {
     try {
@@ -695,6 +698,8 @@ function Analytics({ api }) {
     ${r && html`<${Report} report=${r} />`}`;
 }
 
+const percentText = (value) => (value === null ? null : `${value}%`);
+
 function Card({ id, value, label }) {
   return html`<div class="card" data-figure=${id}><div class="value">${value ?? "—"}</div><div class="label">${label}</div></div>`;
 }
@@ -707,9 +712,10 @@ function Report({ report: r }) {
     <section class="panel" aria-labelledby="promises-heading">
       <h2 id="promises-heading">Promises, ${r.from} to ${r.to}${r.sku ? ` (${r.sku})` : ""}</h2>
       <div class="cards">
-        <${Card} id="kept_percent" value=${r.promises.kept_percent === null ? null : `${r.promises.kept_percent}%`} label="Promises kept" />
+        <${Card} id="kept_percent" value=${percentText(r.promises.kept_percent)} label="Promises kept" />
+        <${Card} id="kept_as_first_quoted_percent" value=${percentText(r.promises.kept_as_first_quoted_percent)} label="Kept as first quoted" />
         <${Card} id="shipped_lines" value=${r.promises.shipped_lines} label="Backordered lines shipped" />
-        <${Card} id="kept" value=${r.promises.kept} label="Shipped by their date" />
+        <${Card} id="kept" value=${r.promises.kept} label="Shipped by the date in force" />
         <${Card} id="late" value=${r.promises.late} label="Shipped late" />
         <${Card} id="p50" value=${e.p50} label="ETA error p50, days" />
         <${Card} id="p90" value=${e.p90} label="ETA error p90, days" />

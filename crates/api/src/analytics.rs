@@ -85,14 +85,18 @@ pub struct PromisesDoc {
     pub shipped_lines: u32,
     /// Of those, lines that were given a ship date when ordered.
     pub with_promise: u32,
-    /// Shipped on or before the promised date.
+    /// Shipped on or before the promise in force: the date quoted, or the revision the
+    /// customer consented to after a delay notice.
     pub kept: u32,
     pub late: u32,
     /// `kept` of `with_promise`, to one decimal; null without any.
     pub kept_percent: Option<f64>,
+    /// Shipped on or before the date first quoted, consent or not.
+    pub kept_as_first_quoted: u32,
+    pub kept_as_first_quoted_percent: Option<f64>,
 }
 
-/// Ship date minus promised date, in days, of the lines in `promises.with_promise`.
+/// Ship date minus the date first quoted, in days, of the lines in `promises.with_promise`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EtaErrorDoc {
     /// Percentiles (nearest rank) and maximum of the absolute error; null without lines.

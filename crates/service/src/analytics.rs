@@ -25,8 +25,10 @@ pub struct LineFacts {
     /// Units backordered when it was ordered, and still waiting.
     pub backordered: u32,
     pub outstanding: u32,
-    /// The backordered units' ship date promised when it was ordered.
+    /// The backordered units' ship date quoted when it was ordered.
     pub promised: Option<Date>,
+    /// The promise in force: the quoted date, or the revision the customer consented to.
+    pub agreed: Option<Date>,
     pub settled: Option<Settled>,
 }
 
@@ -112,6 +114,7 @@ pub fn project(store: &mut impl AnalyticsStore, event: &EventDoc) -> Result<(), 
                 backordered: *backorder,
                 outstanding: *backorder,
                 promised: *promised_ship_date,
+                agreed: *promised_ship_date,
                 settled: None,
             })?;
         }
@@ -143,6 +146,9 @@ pub fn project(store: &mut impl AnalyticsStore, event: &EventDoc) -> Result<(), 
             })?;
         }
         EventBody::DelayNotice { notice, .. } => store.count_delay_notice(sku, day, *notice > 1)?,
+        EventBody::DelayAccepted { order_id, revised_ship_date: Some(revised), .. } => {
+            update_open(store, sku, order_id, |line| line.agreed = Some(*revised))?;
+        }
         _ => {}
     }
     Ok(())
@@ -193,7 +199,7 @@ pub fn summarize(
         daily.insert(day, DayDoc { date: day, shipped: 0, kept: 0, late: 0 });
         day = day.add_days(1);
     }
-    let (mut shipped_lines, mut errors) = (0, Vec::new());
+    let (mut shipped_lines, mut errors, mut kept, mut kept_as_first_quoted) = (0, Vec::new(), 0, 0);
     let mut ages = AGE_BUCKETS.map(|(min, max)| AgeBucketDoc {
         label: match max {
             Some(max) => format!("{min}–{max}"),
@@ -224,12 +230,20 @@ pub fn summarize(
             Some(settled) if !query.contains(settled.on()) => {}
             Some(Settled::Shipped { on, ship_date }) => {
                 shipped_lines += 1;
-                let error = line.promised.map(|promised| ship_date.days() - promised.days());
-                errors.extend(error);
+                let (Some(promised), Some(agreed)) = (line.promised, line.agreed) else {
+                    if let Some(that_day) = daily.get_mut(on) {
+                        that_day.shipped += 1;
+                    }
+                    continue;
+                };
+                errors.push(ship_date.days() - promised.days());
+                let in_time = ship_date <= &agreed;
+                kept += u32::from(in_time);
+                kept_as_first_quoted += u32::from(ship_date <= &promised);
                 if let Some(that_day) = daily.get_mut(on) {
                     that_day.shipped += 1;
-                    that_day.kept += u32::from(error.is_some_and(|e| e <= 0));
-                    that_day.late += u32::from(error.is_some_and(|e| e > 0));
+                    that_day.kept += u32::from(in_time);
+                    that_day.late += u32::from(!in_time);
                 }
             }
             Some(Settled::Cancelled { reason, units, .. }) => {
@@ -241,8 +255,9 @@ pub fn summarize(
         }
     }
     let with_promise = errors.len() as u32;
-    let late = errors.iter().filter(|&&e| e > 0).count() as u32;
-    let kept = with_promise - late;
+    let percent = |count: u32| {
+        (with_promise > 0).then(|| (f64::from(count) * 1000.0 / f64::from(with_promise)).round() / 10.0)
+    };
     AnalyticsDoc {
         from: query.from,
         to: query.to,
@@ -252,9 +267,10 @@ pub fn summarize(
             shipped_lines,
             with_promise,
             kept,
-            late,
-            kept_percent: (with_promise > 0)
-                .then(|| (f64::from(kept) * 1000.0 / f64::from(with_promise)).round() / 10.0),
+            late: with_promise - kept,
+            kept_percent: percent(kept),
+            kept_as_first_quoted,
+            kept_as_first_quoted_percent: percent(kept_as_first_quoted),
         },
         eta_error_days: eta_error(&errors),
         open: OpenDoc { lines: open_lines, units: open_units, oldest_days: oldest, age_days: ages.into() },

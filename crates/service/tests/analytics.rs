@@ -67,8 +67,18 @@ fn script() -> Vec<(&'static str, &'static str, EventBody)> {
         ("TEE", "2026-11-08", allocated("A", 2, 0, Some("2026-11-09"))),
         ("TEE", "2026-11-08", allocated("B", 1, 0, Some("2026-11-10"))),
         ("TEE", "2026-11-12", notice("C", 1)),
+        // C's customer consents to the 16th: that is the promise in force from now on.
+        (
+            "TEE",
+            "2026-11-13",
+            EventBody::DelayAccepted {
+                order_id: "C".into(),
+                revised_ship_date: Some(date("2026-11-16")),
+                by: "customer".into(),
+            },
+        ),
         ("TEE", "2026-11-14", allocated("C", 1, 2, None)),
-        // C ships 4 days late; D had no promise.
+        // C ships 4 days after its first quote, on the date consented to; D had no promise.
         ("TEE", "2026-11-15", allocated("C", 2, 0, Some("2026-11-16"))),
         ("TEE", "2026-11-15", allocated("D", 1, 0, Some("2026-11-16"))),
         ("TEE", "2026-11-16", notice("E", 1)),
@@ -125,11 +135,13 @@ fn report(from: &str, to: &str, sku: Option<&str>) -> Value {
 #[test]
 fn a_month_of_two_skus_adds_up_to_the_figures_worked_out_by_hand() {
     let doc = report("2026-11-01", "2026-11-30", None);
-    // Shipped in November: A, B, C, D (TEE) and M1 (MUG); D had no promise. Errors: A −1,
-    // B 0, C +4, M1 +3; kept: A and B.
+    // Shipped in November: A, B, C, D (TEE) and M1 (MUG); D had no promise. Errors against
+    // the first quote: A −1, B 0, C +4, M1 +3. Kept: A, B, and C by its consented date; as
+    // first quoted only A and B.
     assert_eq!(
         doc["promises"],
-        json!({"shipped_lines": 5, "with_promise": 4, "kept": 2, "late": 2, "kept_percent": 50.0})
+        json!({"shipped_lines": 5, "with_promise": 4, "kept": 3, "late": 1, "kept_percent": 75.0,
+               "kept_as_first_quoted": 2, "kept_as_first_quoted_percent": 50.0})
     );
     // |errors| sorted: 0 1 3 4. Nearest rank: p50 is the 2nd (1), p90 the 4th (4).
     assert_eq!(
@@ -170,7 +182,7 @@ fn a_month_of_two_skus_adds_up_to_the_figures_worked_out_by_hand() {
         vec![
             &json!({"date": "2026-11-08", "shipped": 2, "kept": 2, "late": 0}),
             &json!({"date": "2026-11-09", "shipped": 1, "kept": 0, "late": 1}),
-            &json!({"date": "2026-11-15", "shipped": 2, "kept": 0, "late": 1}),
+            &json!({"date": "2026-11-15", "shipped": 2, "kept": 1, "late": 0}),
         ]
     );
     assert_eq!(
@@ -182,10 +194,11 @@ fn a_month_of_two_skus_adds_up_to_the_figures_worked_out_by_hand() {
 #[test]
 fn a_report_is_of_one_sku_or_of_a_window() {
     let tee = report("2026-11-01", "2026-11-30", Some("TEE"));
-    // A, B kept, C late; D without a promise.
+    // A, B and C kept (C as consented, not as first quoted); D without a promise.
     assert_eq!(
         tee["promises"],
-        json!({"shipped_lines": 4, "with_promise": 3, "kept": 2, "late": 1, "kept_percent": 66.7})
+        json!({"shipped_lines": 4, "with_promise": 3, "kept": 3, "late": 0, "kept_percent": 100.0,
+               "kept_as_first_quoted": 2, "kept_as_first_quoted_percent": 66.7})
     );
     let mug = report("2026-11-01", "2026-11-30", Some("MUG"));
     assert_eq!((mug["promises"]["late"].as_u64(), mug["open"]["lines"].as_u64()), (Some(1), Some(0)));
@@ -194,7 +207,8 @@ fn a_report_is_of_one_sku_or_of_a_window() {
     let window = report("2026-11-10", "2026-11-20", None);
     assert_eq!(
         window["promises"],
-        json!({"shipped_lines": 2, "with_promise": 1, "kept": 0, "late": 1, "kept_percent": 0.0})
+        json!({"shipped_lines": 2, "with_promise": 1, "kept": 1, "late": 0, "kept_percent": 100.0,
+               "kept_as_first_quoted": 0, "kept_as_first_quoted_percent": 0.0})
     );
     assert_eq!(
         (window["cancellations"]["lines"].as_u64(), window["cancellations"]["units"].as_u64()),

@@ -35,7 +35,7 @@ const MIGRATIONS: &[&str] = &[
     "
     CREATE TABLE analytics_lines (
         sku TEXT NOT NULL, order_id TEXT NOT NULL, created INTEGER NOT NULL, backordered INTEGER NOT NULL,
-        outstanding INTEGER NOT NULL, promised INTEGER, settled TEXT, settled_on INTEGER, ship_date INTEGER,
+        outstanding INTEGER NOT NULL, promised INTEGER, agreed INTEGER, settled TEXT, settled_on INTEGER, ship_date INTEGER,
         cancelled_units INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (sku, order_id));
     CREATE INDEX analytics_by_settled_on ON analytics_lines (settled_on);
     CREATE TABLE analytics_notices (
@@ -230,7 +230,7 @@ impl AnalyticsStore for SqlRegistry<'_> {
         };
         exec(
             self.0,
-            &format!("INSERT OR REPLACE INTO analytics_lines ({LINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            &format!("INSERT OR REPLACE INTO analytics_lines ({LINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             vec![
                 line.sku.as_str().into(),
                 line.order_id.as_str().into(),
@@ -238,6 +238,7 @@ impl AnalyticsStore for SqlRegistry<'_> {
                 int(i64::from(line.backordered)),
                 int(i64::from(line.outstanding)),
                 line.promised.map_or(SqlStorageValue::Null, day),
+                line.agreed.map_or(SqlStorageValue::Null, day),
                 settled.map_or(SqlStorageValue::Null, Into::into),
                 settled_on.map_or(SqlStorageValue::Null, day),
                 ship_date.map_or(SqlStorageValue::Null, day),
@@ -291,7 +292,8 @@ impl AnalyticsStore for SqlRegistry<'_> {
 }
 
 const LINE_COLUMNS: &str =
-    "sku, order_id, created, backordered, outstanding, promised, settled, settled_on, ship_date, cancelled_units";
+    "sku, order_id, created, backordered, outstanding, promised, agreed, settled, settled_on, \
+                            ship_date, cancelled_units";
 
 fn day(date: Date) -> SqlStorageValue {
     int(i64::from(date.days()))
@@ -301,12 +303,12 @@ fn line_facts(row: &[SqlStorageValue]) -> std::result::Result<LineFacts, Fault> 
     let bad = || Fault::new("an analytics line", "a column is missing or out of range");
     let date = |column| integer(row, column).and_then(Date::from_days);
     let count = |column| integer(row, column).and_then(|n| u32::try_from(n).ok()).ok_or_else(bad);
-    let settled = match (text(row, 6), date(7)) {
+    let settled = match (text(row, 7), date(8)) {
         (None, _) => None,
-        (Some("shipped"), Some(on)) => Some(Settled::Shipped { on, ship_date: date(8).unwrap_or(on) }),
+        (Some("shipped"), Some(on)) => Some(Settled::Shipped { on, ship_date: date(9).unwrap_or(on) }),
         (Some(cause), Some(on)) => {
             let reason = CancelCause::parse(cause).ok_or_else(bad)?;
-            Some(Settled::Cancelled { on, reason, units: count(9)? })
+            Some(Settled::Cancelled { on, reason, units: count(10)? })
         }
         (Some(_), None) => return Err(bad()),
     };
@@ -317,6 +319,7 @@ fn line_facts(row: &[SqlStorageValue]) -> std::result::Result<LineFacts, Fault> 
         backordered: count(3)?,
         outstanding: count(4)?,
         promised: date(5),
+        agreed: date(6),
         settled,
     })
 }
