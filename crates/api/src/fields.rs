@@ -5,6 +5,7 @@
 
 use std::marker::PhantomData;
 
+use serde::de::{Error, Unexpected};
 use serde::{Deserializer, Serializer};
 use serde_with::{DeserializeAs, SerializeAs};
 
@@ -13,7 +14,14 @@ pub struct Present<T>(PhantomData<T>);
 
 impl<'de, T, As: DeserializeAs<'de, T>> DeserializeAs<'de, Option<T>> for Present<As> {
     fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
-        As::deserialize_as(deserializer).map(Some)
+        // Read as an option so that `null` gets one clear message whatever the type (serde_json
+        // would call a null enum "expected value", as if the JSON were broken).
+        match <Option<As>>::deserialize_as(deserializer)? {
+            Some(value) => Ok(Some(value)),
+            None => {
+                Err(D::Error::invalid_type(Unexpected::Unit, &"a value (leave the field out to keep it)"))
+            }
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use backorder_core::{CancelScope, Command, Date, Ship};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_with::{serde_as, DisplayFromStr};
+use serde_with::{serde_as, DefaultOnNull, DisplayFromStr};
 
 use crate::error::ApiError;
 use crate::validate;
@@ -36,11 +36,14 @@ impl From<Ship> for ShipDoc {
 }
 
 /// `POST /v1/reservations`
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReservationRequest {
     pub sku: String,
     pub qty: u32,
+    /// Absent or `null`: partial.
+    #[serde_as(as = "DefaultOnNull")]
     #[serde(default)]
     pub ship: ShipDoc,
 }
@@ -74,9 +77,12 @@ pub struct OrderLineRequest {
 
 /// `POST /v1/orders/{id}/cancel` (the body is optional): the whole order, or one SKU's line;
 /// every unit of it, or only those still waiting.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CancelRequest {
+    /// Absent or `null`: the whole line.
+    #[serde_as(as = "DefaultOnNull")]
     #[serde(default)]
     pub scope: CancelScopeDoc,
     #[serde(default)]
@@ -266,6 +272,11 @@ mod tests {
         assert_eq!(request.ship, ShipDoc::Partial);
         let cancel: CancelRequest = parse(br#"{"scope":"backorder"}"#).unwrap();
         assert_eq!(cancel.scope, CancelScopeDoc::Backorder);
+        // `null` reads as absent where the docs say a field is optional.
+        let request: ReservationRequest = parse(br#"{"sku":"PHONE-1","qty":2,"ship":null}"#).unwrap();
+        assert_eq!(request.ship, ShipDoc::Partial);
+        let cancel: CancelRequest = parse(br#"{"scope":null}"#).unwrap();
+        assert_eq!(cancel.scope, CancelScopeDoc::Line);
         let po: PurchaseOrderRequest = parse(br#"{"qty":5,"expected_date":"2026-12-10"}"#).unwrap();
         assert_eq!(po.expected_date.to_string(), "2026-12-10");
     }

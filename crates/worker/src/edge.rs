@@ -10,7 +10,7 @@ use backorder_core::Millis;
 use backorder_service::protocol::{LedgerCall, LedgerOp, Reply};
 use futures_util::future::join_all;
 use futures_util::StreamExt;
-use worker::{Env, Headers, Method, Request, Response, Result};
+use worker::{Env, Headers, Request, Response, Result};
 
 use crate::auth::bearer_matches;
 use crate::client::{self, wall_clock};
@@ -25,10 +25,12 @@ pub const MAX_PLATFORM_BODY_BYTES: usize = 1024 * 1024;
 /// Handles one public request end to end.
 pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
     let path = req.path();
-    if req.method() == Method::Options {
+    // The runtime's method text: workers-rs maps methods it does not know to GET.
+    let method = req.inner().method();
+    if method == "OPTIONS" {
         return preflight(&path);
     }
-    let route = match Route::parse(req.method().as_ref(), &path) {
+    let route = match Route::parse(&method, &path) {
         Ok(route) => route,
         Err(error) => {
             let exposure = if public_path(&path) { Exposure::Public } else { Exposure::Merchant };
@@ -192,7 +194,7 @@ fn dev_clock_enabled(env: &Env) -> bool {
 /// The body of a POST, PUT or PATCH (other methods' bodies are ignored), or 413 when it is over the
 /// limit — declared or not: a body without a length is read in chunks and cut off.
 async fn read_body(req: &mut Request, limit: usize) -> Result<std::result::Result<Vec<u8>, ApiError>> {
-    if !matches!(req.method(), Method::Post | Method::Put | Method::Patch) {
+    if !matches!(req.inner().method().as_str(), "POST" | "PUT" | "PATCH") {
         return Ok(Ok(Vec::new()));
     }
     let too_large = || Ok(Err(ApiError::too_large(limit)));

@@ -136,8 +136,9 @@ impl Route {
 
     /// The routing decision for `method` and `path`: a route, or 404/405.
     pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
-        let rest =
-            path.strip_prefix("/v1/").ok_or_else(|| ApiError::not_found(format!("no endpoint {path}")))?;
+        let rest = path
+            .strip_prefix("/v1/")
+            .ok_or_else(|| ApiError::not_found(format!("no endpoint {}", shown(path))))?;
         let segments: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
         let owned = |s: &str| s.to_string();
         let found = match (method, segments.as_slice()) {
@@ -196,7 +197,7 @@ impl Route {
                 None => return Err(method_not_allowed(method, path)),
             },
             (_, segments) if Self::known_path(segments) => return Err(method_not_allowed(method, path)),
-            _ => return Err(ApiError::not_found(format!("no endpoint {path}"))),
+            _ => return Err(ApiError::not_found(format!("no endpoint {}", shown(path)))),
         };
         Ok(found)
     }
@@ -219,6 +220,7 @@ impl Route {
                 | ["orders", _, "delay"]
                 | ["orders", _, "status-token"]
                 | ["events"]
+                | ["analytics"]
                 | ["demo", "checkout"]
                 | ["adapters"]
                 | ["adapters", "shopify" | "bigcommerce"]
@@ -228,7 +230,16 @@ impl Route {
 }
 
 fn method_not_allowed(method: &str, path: &str) -> ApiError {
-    ApiError::new(405, "method_not_allowed", format!("{method} is not allowed on {path}"))
+    ApiError::new(405, "method_not_allowed", format!("{} is not allowed on {}", shown(method), shown(path)))
+}
+
+/// A path or method as an error message quotes it: at most 200 characters, so that an overlong
+/// request does not come back in full.
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.into(),
+    }
 }
 
 /// A `/v1/webhook-endpoints` route; `None` for a known path with the wrong method.
@@ -367,9 +378,15 @@ mod tests {
             ("GET", "/v1/demo/checkout", 405),
             ("GET", "/v1/adapters/shopify/webhooks", 405),
             ("PUT", "/v1/adapters/woocommerce", 404),
+            ("POST", "/v1/analytics", 405),
+            ("PROPFIND", "/v1/skus/A", 405),
         ];
         for (method, path, status) in cases {
             assert_eq!(Route::parse(method, path).map_err(|e| e.status), Err(status), "{method} {path}");
         }
+        // An overlong path is quoted only in part.
+        let long = format!("/v2/{}", "x".repeat(10_000));
+        let message = Route::parse("GET", &long).unwrap_err().message;
+        assert_eq!(message.chars().count(), "no endpoint ".len() + 201, "{message}");
     }
 }
