@@ -2,8 +2,10 @@
 // Miniflare proxy). A closed-loop client (bench/load.mjs) keeps N connections busy, each
 // reservation with its own Idempotency-Key, and records every request's latency. Prints
 // req/s, p50/p99 and a Little's-law check for, in the same run: an edge-only 404 (the
-// harness ceiling), an availability read, and one-unit reservations — then checks that what
-// was acknowledged is exactly what the ledger holds (zero oversell) — and the same
+// harness ceiling), an availability read, and one-unit reservations; then the same
+// reservations in an open loop (Poisson arrivals at 50 % and 80 % of that rate: p50, p99,
+// p99.9 from each request's intended start) — then checks that what was acknowledged is
+// exactly what the ledger holds (zero oversell) — and the same
 // reservations against bench/floor/worker.mjs, the runtime's floor for this shape of work
 // (with fetch() as Backorder Edge calls its objects, with RPC, and with one RPC call only).
 //   node bench/edge.mjs [--clients 32] [--seconds 20] [--disk] [--isolates separate|shared]
@@ -15,7 +17,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TOKEN } from "../tests/support/edge.mjs";
-import { closedLoop } from "./load.mjs";
+import { closedLoop, openLoop } from "./load.mjs";
 import { startWorkerd } from "./workerd.mjs";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -91,11 +93,29 @@ await measure("availability read (one SKU ledger, no write)", warmSeconds, get("
 const warm = await measure("warm-up reservations (not the result)", warmSeconds, reserve("warm"));
 const result = await measure("reservations of 1 unit (claim + ledger write)", SECONDS, reserve("bench"));
 
+// The same reservations arriving at a steady rate below capacity (Poisson, open loop), at half
+// and at four fifths of the rate just measured: latency where it means something, counted
+// from each request's intended start.
+const open = [];
+for (const load of [0.5, 0.8]) {
+  const rate = result.rate * load;
+  const steady = await openLoop({ port, rate, seconds: SECONDS, request: reserve(`open-${load}`) });
+  open.push({ load, ...steady });
+  const other = [...steady.statuses].filter(([status]) => status !== 201);
+  console.log(
+    `open loop at ${(load * 100).toFixed(0)} % (${rate.toFixed(0)} req/s offered, ${steady.rate.toFixed(0)} answered)`.padEnd(46) +
+      `   p50 ${steady.p50.toFixed(1).padStart(6)} ms   p99 ${steady.p99.toFixed(1).padStart(6)} ms` +
+      `   p99.9 ${steady.p999.toFixed(1).padStart(6)} ms   max ${steady.max.toFixed(0)} ms   ${steady.connections} connections` +
+      `${other.length ? `   other statuses ${other.map(([status, n]) => `${status}×${n}`).join(" ")}` : ""}` +
+      `${steady.dropped ? `   DROPPED: ${steady.dropped}` : ""}`,
+  );
+}
+
 const product = await call("GET", "/v1/skus/HOT-1");
 // The client waits for every answer, so the ledger must hold exactly what was acknowledged —
 // plus at most the requests whose connection the server dropped, which may have been applied.
-const acknowledged = (warm.statuses.get(201) ?? 0) + (result.statuses.get(201) ?? 0);
-const unanswered = warm.dropped + result.dropped;
+const acknowledged = [warm, result, ...open].reduce((sum, run) => sum + (run.statuses.get(201) ?? 0), 0);
+const unanswered = [warm, result, ...open].reduce((sum, run) => sum + run.dropped, 0);
 const held = product.holds.length;
 const consistent =
   product.available_now + held === STOCK && held >= acknowledged && held - acknowledged <= unanswered;
@@ -156,6 +176,20 @@ const floor = await measure("floor: plain JS, no rules, same fetch() calls", SEC
 await measure("floor warm-up, RPC (not a result)", warmSeconds, reserve("rpc-warm", "/rpc/reservations"));
 const rpc = await measure("floor: the same calls by RPC", SECONDS, reserve("rpc", "/rpc/reservations"));
 const one = await measure("floor: one RPC call, no key claim", SECONDS, reserve("rpc-one", "/rpc-one/reservations"));
+// The open loop against the floor at the same offered rates: the runtime's own tail at a load
+// that is, for the floor, lighter still.
+const floorOpen = [];
+for (const { load } of open) {
+  const rate = result.rate * load;
+  const steady = await openLoop({ port, rate, seconds: SECONDS, request: reserve(`floor-open-${load}`) });
+  floorOpen.push(steady);
+  console.log(
+    `floor: open loop at Backorder Edge's ${(load * 100).toFixed(0)} % (${rate.toFixed(0)} req/s)`.padEnd(46) +
+      `   p50 ${steady.p50.toFixed(1).padStart(6)} ms   p99 ${steady.p99.toFixed(1).padStart(6)} ms` +
+      `   p99.9 ${steady.p999.toFixed(1).padStart(6)} ms   max ${steady.max.toFixed(0)} ms` +
+      `${steady.dropped ? `   DROPPED: ${steady.dropped}` : ""}`,
+  );
+}
 await server.stop();
 rmSync(floorState, { recursive: true, force: true });
 console.log(
@@ -169,6 +203,11 @@ console.log(
     `${one.p99.toFixed(0)} ms with one RPC call and no key claim (${one.rate.toFixed(0)} req/s)`,
 );
 
+const half = open[0];
+console.log(
+  `target (open loop at 50 % of capacity: p99 at most 50 ms): ${half.p99.toFixed(1)} ms — ${half.p99 <= 50 ? "met" : "MISSED"}` +
+    ` (the plain-JS floor at the same rate: p99 ${floorOpen[0].p99.toFixed(1)} ms)`,
+);
 const ratio = result.rate / floor.rate;
 console.log(
   `target (reservations/s at least 0.45 of the plain-JS fetch() floor's, same run): ${ratio.toFixed(2)} — ` +

@@ -103,17 +103,12 @@ ${worker("edge", { hostsObjects: !separate })}${separate ? worker("ledger", { ho
     }
   }
   const startedMs = performance.now() - spawned;
-  const ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
   return {
     url,
     /** From spawning workerd to the first answer, in ms. */
     startedMs,
     /** CPU time workerd has used so far (user + system, every thread), in ms, from /proc. */
-    cpuMs() {
-      // Fields after the command name (which is in parentheses): utime and stime are 12th and 13th.
-      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-    },
+    cpuMs: () => cpuTimeMs(child.pid),
     async stop() {
       process.off("exit", killOnExit);
       child.kill("SIGTERM");
@@ -121,4 +116,13 @@ ${worker("edge", { hostsObjects: !separate })}${separate ? worker("ledger", { ho
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+const ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
+
+/** The CPU time process `pid` has used so far (user + system, every thread), in ms, from /proc. */
+export function cpuTimeMs(pid) {
+  // Fields after the command name (which is in parentheses): utime and stime are 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
