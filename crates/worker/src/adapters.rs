@@ -14,7 +14,8 @@ use backorder_service::adapters::{self, AdapterStore, Next, DEDUPLICATE_FOR_MS};
 use backorder_service::protocol::{AdapterCall, Fault, OrderCall, OrderOp};
 use worker::{durable_object, DurableObject, Env, Fetch, Request, Response, Result, SqlStorage, State};
 
-use crate::client::{self, wall_clock};
+use crate::client;
+use crate::dev_clock::DevClock;
 use crate::outbox;
 use crate::sql::{self, exec, int, integer, rows, text};
 
@@ -44,7 +45,7 @@ pub struct StoreAdapters {
     state: State,
     env: Env,
     migrated: Cell<bool>,
-    clock_offset: Cell<Millis>,
+    clock: DevClock,
     outbox_pending: Cell<bool>,
     /// The alarm is working items off: a second run waits for the next alarm.
     working: Cell<bool>,
@@ -56,7 +57,7 @@ impl DurableObject for StoreAdapters {
             state,
             env,
             migrated: Cell::new(false),
-            clock_offset: Cell::new(0),
+            clock: DevClock::default(),
             outbox_pending: Cell::new(true),
             working: Cell::new(false),
         }
@@ -68,7 +69,7 @@ impl DurableObject for StoreAdapters {
             Err(refused) => return client::respond(refused),
         };
         if let Some(now) = call.now {
-            self.clock_offset.set(now - wall_clock());
+            self.clock.set(&self.state.storage().sql(), now);
         }
         let now = self.now();
         let handled = self.transaction(|store| adapters::handle(store, call.op, now));
@@ -101,7 +102,7 @@ impl DurableObject for StoreAdapters {
 
 impl StoreAdapters {
     fn now(&self) -> Millis {
-        wall_clock() + self.clock_offset.get()
+        self.clock.now(&self.state.storage().sql())
     }
 
     async fn wake(&self, at: Millis) {

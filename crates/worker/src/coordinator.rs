@@ -21,7 +21,8 @@ use backorder_service::protocol::{Fault, Halt, LedgerCall, LedgerOp, OrderCall, 
 use futures_util::future::join_all;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
-use crate::client::{self, wall_clock};
+use crate::client;
+use crate::dev_clock::DevClock;
 use crate::outbox;
 use crate::sql::{self, exec, rows, text};
 
@@ -42,7 +43,7 @@ pub struct OrderCoordinator {
     /// A request or the alarm is driving the order: another waits its turn.
     driving: Cell<bool>,
     /// Development clock: order time minus wall-clock time.
-    clock_offset: Cell<Millis>,
+    clock: DevClock,
     outbox_pending: Cell<bool>,
 }
 
@@ -53,7 +54,7 @@ impl DurableObject for OrderCoordinator {
             env,
             migrated: Cell::new(false),
             driving: Cell::new(false),
-            clock_offset: Cell::new(0),
+            clock: DevClock::default(),
             outbox_pending: Cell::new(true),
         }
     }
@@ -64,7 +65,7 @@ impl DurableObject for OrderCoordinator {
             Err(refused) => return client::respond(refused),
         };
         if let Some(now) = call.now {
-            self.clock_offset.set(now - wall_clock());
+            self.clock.set(&self.state.storage().sql(), now);
         }
         let reply = match self.answer(call).await {
             Ok(reply) => reply,
@@ -90,7 +91,7 @@ impl DurableObject for OrderCoordinator {
 
 impl OrderCoordinator {
     fn now(&self) -> Millis {
-        wall_clock() + self.clock_offset.get()
+        self.clock.now(&self.state.storage().sql())
     }
 
     async fn answer(&self, call: OrderCall) -> std::result::Result<Reply, Fault> {

@@ -21,6 +21,7 @@ pub mod adapters;
 pub mod auth;
 pub mod client;
 pub mod coordinator;
+pub mod dev_clock;
 pub mod edge;
 pub mod intake;
 pub mod outbox;

@@ -15,6 +15,7 @@ use backorder_service::protocol::{Fault, LedgerCall, LedgerOp, Reply, SkuEntry};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
 use crate::client::{self, wall_clock};
+use crate::dev_clock::DevClock;
 use crate::outbox;
 use crate::sql;
 use crate::store::{self, SqlRecords};
@@ -33,7 +34,7 @@ pub struct SkuLedger {
     /// The alarm currently scheduled (wall-clock ms), to avoid rewriting it needlessly.
     alarm: Cell<Option<Millis>>,
     /// Development clock: ledger time minus wall-clock time, set by a call's `now`.
-    clock_offset: Cell<Millis>,
+    clock: DevClock,
     /// The name the catalog lists, once read from `meta`.
     listed: RefCell<Option<Option<String>>>,
     /// The outbox may hold undelivered events (unknown, so true, until first checked).
@@ -48,7 +49,7 @@ impl DurableObject for SkuLedger {
             product: RefCell::new(None),
             migrated: Cell::new(false),
             alarm: Cell::new(None),
-            clock_offset: Cell::new(0),
+            clock: DevClock::default(),
             listed: RefCell::new(None),
             outbox_pending: Cell::new(true),
         }
@@ -61,7 +62,7 @@ impl DurableObject for SkuLedger {
         };
         let now = match call.now {
             Some(now) => {
-                self.clock_offset.set(now - wall_clock());
+                self.clock.set(&self.state.storage().sql(), now);
                 now
             }
             None => self.now(),
@@ -103,7 +104,7 @@ impl DurableObject for SkuLedger {
 impl SkuLedger {
     /// Ledger time: the wall clock, shifted by the development clock when one was set.
     fn now(&self) -> Millis {
-        wall_clock() + self.clock_offset.get()
+        self.clock.now(&self.state.storage().sql())
     }
 
     /// Runs `act` on the loaded product and saves its changes in one transaction, without
@@ -202,7 +203,7 @@ impl SkuLedger {
             _ => None,
         };
         // Alarms run on the wall clock; the development clock is ledger time shifted by an offset.
-        let offset = self.clock_offset.get();
+        let offset = self.clock.offset(&sql);
         let wanted =
             [next_expiry.map(|at| at - offset), (!delivered).then(|| wall_clock() + RETRY_DELIVERY_MS)]
                 .into_iter()

@@ -20,6 +20,7 @@ use futures_util::future::join_all;
 use worker::{durable_object, DurableObject, Env, Fetch, Request, Response, Result, SqlStorage, State};
 
 use crate::client::{self, wall_clock};
+use crate::dev_clock::DevClock;
 use crate::outbox;
 use crate::sql::{self, exec, int, integer, rows, text};
 
@@ -52,7 +53,7 @@ pub struct WebhookDispatcher {
     env: Env,
     migrated: Cell<bool>,
     /// Development clock: dispatcher time minus wall-clock time.
-    clock_offset: Cell<Millis>,
+    clock: DevClock,
     /// Deliveries being sent right now (by the alarm or a merchant's test), not to send twice.
     sending: RefCell<Vec<u64>>,
     outbox_pending: Cell<bool>,
@@ -64,7 +65,7 @@ impl DurableObject for WebhookDispatcher {
             state,
             env,
             migrated: Cell::new(false),
-            clock_offset: Cell::new(0),
+            clock: DevClock::default(),
             sending: RefCell::new(Vec::new()),
             outbox_pending: Cell::new(true),
         }
@@ -76,7 +77,7 @@ impl DurableObject for WebhookDispatcher {
             Err(refused) => return client::respond(refused),
         };
         if let Some(now) = call.now {
-            self.clock_offset.set(now - wall_clock());
+            self.clock.set(&self.state.storage().sql(), now);
         }
         let reply = match self.answer(call.op).await {
             Ok(reply) => reply,
@@ -107,7 +108,7 @@ impl DurableObject for WebhookDispatcher {
 
 impl WebhookDispatcher {
     fn now(&self) -> Millis {
-        wall_clock() + self.clock_offset.get()
+        self.clock.now(&self.state.storage().sql())
     }
 
     async fn answer(&self, op: WebhookOp) -> std::result::Result<Reply, Fault> {
