@@ -39,8 +39,9 @@ function startReceiver(answers) {
       resolve({
         url: (path) => `${base}${path}`,
         received: (path) => received.filter((r) => r.path === path),
-        /** Resolves when `path` has had `n` requests (bounded: the dispatcher runs on alarms). */
-        async until(path, n, timeoutMs = 15_000) {
+        /** Resolves when `path` has had `n` requests (bounded: the dispatcher runs on alarms, which a
+         *  loaded two-core machine may run seconds late, several in a row). */
+        async until(path, n, timeoutMs = 30_000) {
           const deadline = Date.now() + timeoutMs;
           while (received.filter((r) => r.path === path).length < n) {
             if (Date.now() > deadline) throw new Error(`${path}: ${received.filter((r) => r.path === path).length} of ${n} requests`);

@@ -69,7 +69,9 @@ impl DurableObject for StoreAdapters {
             Err(refused) => return client::respond(refused),
         };
         if let Some(now) = call.now {
-            self.clock.set(&self.state.storage().sql(), now);
+            let sql = self.state.storage().sql();
+            self.clock.set(&sql, now);
+            self.clock.keep(&sql);
         }
         let now = self.now();
         let handled = self.transaction(|store| adapters::handle(store, call.op, now));

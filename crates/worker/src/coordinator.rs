@@ -65,7 +65,9 @@ impl DurableObject for OrderCoordinator {
             Err(refused) => return client::respond(refused),
         };
         if let Some(now) = call.now {
-            self.clock.set(&self.state.storage().sql(), now);
+            let sql = self.state.storage().sql();
+            self.clock.set(&sql, now);
+            self.clock.keep(&sql);
         }
         let reply = match self.answer(call).await {
             Ok(reply) => reply,

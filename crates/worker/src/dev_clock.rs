@@ -20,6 +20,8 @@ const REWRITE_AFTER_MS: Millis = 1_000;
 pub struct DevClock {
     /// The offset, once read from storage (or set by a call).
     offset: Cell<Option<Millis>>,
+    /// The offset storage holds, once read or written.
+    stored: Cell<Millis>,
 }
 
 impl DevClock {
@@ -33,36 +35,46 @@ impl DevClock {
         if let Some(offset) = self.offset.get() {
             return offset;
         }
-        // No meta table yet (a new object) reads as no offset.
-        let stored = rows(sql, "SELECT value FROM meta WHERE key = 'dev_clock_offset'", vec![])
-            .ok()
-            .and_then(|found| found.first().and_then(|row| text(row, 0)).and_then(|v| v.parse().ok()))
-            .unwrap_or(0);
+        let stored = stored_offset(sql);
         self.offset.set(Some(stored));
+        self.stored.set(stored);
         stored
     }
 
-    /// Takes a call's `now`: from here on, the object's time runs from it.
+    /// Takes a call's `now`: from here on, the object's time runs from it. Kept in storage by
+    /// [`Self::keep`].
     pub fn set(&self, sql: &SqlStorage, now: Millis) {
-        let offset = now - wall_clock();
-        let stored = self.offset(sql);
-        self.offset.set(Some(offset));
-        if (offset - stored).abs() > REWRITE_AFTER_MS {
-            let written = exec(
-                sql,
-                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-                vec![],
-            )
-            .and_then(|()| {
-                exec(
-                    sql,
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('dev_clock_offset', ?)",
-                    vec![offset.to_string().into()],
-                )
-            });
-            if let Err(fault) = written {
-                worker::console_warn!("could not keep the development clock: {}", fault);
-            }
+        self.offset(sql);
+        self.offset.set(Some(now - wall_clock()));
+    }
+
+    /// Writes the offset to storage if it moved since it was written. An object that keeps
+    /// nothing else (a SKU nobody created) calls this only once it has something to keep.
+    pub fn keep(&self, sql: &SqlStorage) {
+        let Some(offset) = self.offset.get() else { return };
+        if (offset - self.stored.get()).abs() <= REWRITE_AFTER_MS {
+            return;
+        }
+        let written =
+            exec(sql, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", vec![])
+                .and_then(|()| {
+                    exec(
+                        sql,
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('dev_clock_offset', ?)",
+                        vec![offset.to_string().into()],
+                    )
+                });
+        match written {
+            Ok(()) => self.stored.set(offset),
+            Err(fault) => worker::console_warn!("could not keep the development clock: {}", fault),
         }
     }
+}
+
+/// The offset in storage; none (a new object, no meta table yet) reads as 0.
+fn stored_offset(sql: &SqlStorage) -> Millis {
+    rows(sql, "SELECT value FROM meta WHERE key = 'dev_clock_offset'", vec![])
+        .ok()
+        .and_then(|found| found.first().and_then(|row| text(row, 0)).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
 }

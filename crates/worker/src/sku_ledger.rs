@@ -196,6 +196,7 @@ impl SkuLedger {
             Some(Some(product)) => product.sku.clone(),
             _ => return,
         };
+        self.clock.keep(&sql);
         let listed = self.list_in_catalog(&sql).await;
         let delivered = listed && outbox::deliver(&self.env, &sql, &self.outbox_pending, &product_sku).await;
         let next_expiry = match self.product.borrow().as_ref() {
