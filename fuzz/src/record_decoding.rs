@@ -115,17 +115,26 @@ fn load(text: &str) {
     let mut records = MemoryRecords::default();
     for (n, line) in text.lines().enumerate() {
         let (Some(tag), Some(row)) = (line.get(..1), line.get(1..)) else { continue };
+        // Rows are keyed by their record's id, as the object's tables are (and as `save`
+        // writes them); a row without one gets a key of its own.
+        let key = |field: &str| {
+            let value: Option<serde_json::Value> = serde_json::from_str(row).ok();
+            match value.as_ref().and_then(|v| v.get(field)).and_then(|id| id.as_str()) {
+                Some(id) => id.to_string(),
+                None => format!("row-{n}"),
+            }
+        };
         match tag {
             "P" => records.product = Some(row.into()),
             "S" => records.stock = Some(row.into()),
             "H" => {
-                records.holds.insert(format!("h{n}"), (row.into(), None));
+                records.holds.insert(key("id"), (row.into(), None));
             }
             "L" => {
-                records.lines.insert(format!("l{n}"), (row.into(), false));
+                records.lines.insert(key("order_id"), (row.into(), false));
             }
             "O" => {
-                records.purchase_orders.insert(format!("o{n}"), row.into());
+                records.purchase_orders.insert(key("po_id"), row.into());
             }
             _ => {}
         }
