@@ -12,6 +12,12 @@
 //! reservation, `L` an open order line, `O` a purchase order. Loading must not panic; a
 //! ledger that loads keeps its invariants, answers, lets time pass and takes a receipt and an
 //! order without panicking, and is saved and loaded again.
+//!
+//! Byte mutations rarely keep a long row valid JSON while changing one of its numbers, so an
+//! input that starts with a NUL byte is read differently ([`varied_rows`]): the rest of the
+//! bytes pick one of the pinned sets of rows and vary its values — numbers to edge values,
+//! queue places and answers to `null`, ids to each other's — keeping every row well formed,
+//! so that what `load` and `Ledger::restore` check (and compute) gets the odd values.
 
 use backorder_core::{Command, Policy};
 use backorder_records::*;
@@ -25,6 +31,10 @@ use serde::Serialize;
 const NOW: i64 = 1_795_687_200_000;
 
 pub fn run(data: &[u8]) {
+    // A leading NUL selects the structured mode: the bytes vary the values of pinned rows.
+    if let Some((0, rest)) = data.split_first() {
+        return run(varied_rows(rest).as_bytes());
+    }
     let Ok(text) = std::str::from_utf8(data) else { return };
     for line in text.lines() {
         every_record(line);
@@ -169,4 +179,87 @@ fn load(text: &str) {
         Ok(Some(_)) => {}
         other => panic!("saved rows do not load: {other:?}\n{records:?}"),
     }
+}
+
+/// Sets of a SKU's rows, as this version writes them (the seeds `sku-rows*.jsonl`).
+const PINNED_ROWS: [&str; 2] =
+    [include_str!("../corpus/record_decoding/sku-rows.jsonl"), include_str!("../corpus/record_decoding/sku-rows-settled.jsonl")];
+
+/// One of [`PINNED_ROWS`] with its values varied by the bytes, rows dropped or repeated.
+pub fn varied_rows(data: &[u8]) -> String {
+    use arbitrary::Unstructured;
+    let mut u = Unstructured::new(data);
+    let pick = u.choose_index(PINNED_ROWS.len()).unwrap_or(0);
+    let mut out = String::new();
+    for line in PINNED_ROWS[pick].lines() {
+        let (tag, row) = line.split_at(1);
+        let Ok(mut value) = serde_json::from_str::<serde_json::Value>(row) else { continue };
+        let copies = match u.int_in_range(0u8..=15).unwrap_or(1) {
+            0 => 0,
+            1 => 2,
+            _ => 1,
+        };
+        for _ in 0..copies {
+            vary(&mut value, &mut u);
+            out.push_str(tag);
+            out.push_str(&value.to_string());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn vary(value: &mut serde_json::Value, u: &mut arbitrary::Unstructured<'_>) {
+    use serde_json::Value;
+    // Mostly unchanged: a few odd values among consistent ones.
+    if u.int_in_range(0u8..=7).unwrap_or(0) != 0 {
+        if let Value::Object(map) = value {
+            for (_, field) in map.iter_mut() {
+                vary(field, u);
+            }
+        }
+        return;
+    }
+    *value = match value {
+        Value::Number(_) => {
+            let n: i64 = match u.int_in_range(0u8..=9).unwrap_or(0) {
+                0 => 0,
+                1 => 1,
+                2 => -1,
+                3 => i64::from(u32::MAX),
+                4 => i64::MAX,
+                5 => i64::MIN,
+                6 => NOW + 86_400_000 * i64::from(u.int_in_range(0u16..=400).unwrap_or(0)),
+                _ => i64::from(u.int_in_range(0u8..=12).unwrap_or(0)),
+            };
+            Value::from(n)
+        }
+        Value::Object(_) | Value::Null => match u.int_in_range(0u8..=1).unwrap_or(0) {
+            0 => Value::Null,
+            _ => {
+                let mut inner = value.clone();
+                if let Value::Object(map) = &mut inner {
+                    for (_, field) in map.iter_mut() {
+                        vary(field, u);
+                    }
+                }
+                inner
+            }
+        },
+        Value::Bool(b) => Value::Bool(!*b),
+        Value::String(text) => {
+            let ids = ["h1", "h2", "o1", "o2", "o3", "o4", "PO-0", "2026-11-26", "2026-12-31", "9999-12-31"];
+            match u.choose(&ids) {
+                Ok(id) => Value::from(*id),
+                Err(_) => Value::from(text.clone()),
+            }
+        }
+        Value::Array(items) => {
+            let mut items = items.clone();
+            for item in items.iter_mut() {
+                vary(item, u);
+            }
+            Value::Array(items)
+        }
+    };
 }
