@@ -274,8 +274,11 @@ impl Ledger {
             }
         }
         for (line, waiting) in lines {
+            check_stored_line(&line)?;
             let Some(waiting) = waiting else {
-                ledger.stock.settled_units += settled_units(&line);
+                ledger.stock.settled_units = (ledger.stock.settled_units)
+                    .checked_add(settled_units(&line))
+                    .ok_or("settled units overflow")?;
                 ledger.changes.stock = true;
                 ledger.changes.settled_lines.push(line);
                 continue;
@@ -422,6 +425,7 @@ impl Ledger {
         if self.queue_index(line.seq).is_some() {
             return Err("a settled line cannot own a queue entry");
         }
+        check_stored_line(&line)?;
         self.visiting_lines.push((line.order_id.clone(), settled_units(&line)));
         self.lines.insert(line.order_id.clone(), line);
         Ok(())
@@ -1467,6 +1471,15 @@ impl SupplyCursor<'_> {
             self.used = 0;
         }
     }
+}
+
+/// What a stored line must say of itself before its numbers are used: it cannot have
+/// cancelled more backordered units than it had.
+fn check_stored_line(line: &Line) -> Result<(), &'static str> {
+    if line.cancelled_backorder > line.quote.backorder {
+        return Err("a line cancelled more backordered units than it had");
+    }
+    Ok(())
 }
 
 /// The units a settled line keeps out of stock: all it took, less what a cancellation gave back.

@@ -713,6 +713,40 @@ fn restore_refuses_inconsistent_state() {
     assert_eq!(result.err(), Some("units were created or lost"));
 }
 
+/// Found by fuzzing stored rows (fuzz/regressions/record_decoding/): a settled line whose record
+/// says it cancelled more backordered units than it had made `restore` subtract past zero
+/// while counting its settled units (a panic in debug builds, a wrapped count in release).
+#[test]
+fn restore_and_visits_refuse_a_line_that_cancelled_more_than_it_backordered() {
+    let mut shop = Shop::new(allow(Some(14)), 5);
+    shop.order("A", 2).unwrap();
+    let ledger = &shop.ledger;
+    let settled = shop.stored.settled_lines["A"].clone();
+    // 2 units shipped at once, none backordered: 1 backordered unit cancelled is impossible.
+    assert_eq!((settled.quote.now, settled.quote.backorder), (2, 0));
+    let corrupt = Line { cancelled_backorder: 1, ..settled };
+    let restored = Ledger::restore(
+        ledger.policy().clone(),
+        Stock { settled_units: 0, ..ledger.stock().clone() },
+        vec![],
+        vec![(corrupt.clone(), None)],
+        vec![],
+    );
+    assert_eq!(restored.err(), Some("a line cancelled more backordered units than it had"));
+    let mut ledger = ledger.clone();
+    assert_eq!(ledger.visit_line(corrupt), Err("a line cancelled more backordered units than it had"));
+    // Settled units that would pass u64::MAX are refused, not wrapped.
+    let stock = Stock { settled_units: u64::MAX, ..ledger.stock().clone() };
+    let overflow = Ledger::restore(
+        ledger.policy().clone(),
+        stock,
+        vec![],
+        vec![(shop.stored.settled_lines["A"].clone(), None)],
+        vec![],
+    );
+    assert_eq!(overflow.err(), Some("settled units overflow"));
+}
+
 #[test]
 fn event_sequence_numbers_have_no_gaps() {
     let mut shop = Shop::new(allow(Some(14)), 0);
