@@ -269,6 +269,9 @@ impl Ledger {
                 }
                 (_, None) => return Err("a resolved reservation has no resolution time"),
             };
+            if hold.seq >= ledger.stock.next_seq {
+                return Err("a record is numbered after the stock's next sequence number");
+            }
             if ledger.holds.insert(hold.id.clone(), hold).is_some() {
                 return Err("two reservations share an id");
             }
@@ -283,6 +286,9 @@ impl Ledger {
                 ledger.changes.settled_lines.push(line);
                 continue;
             };
+            if line.seq >= ledger.stock.next_seq {
+                return Err("a record is numbered after the stock's next sequence number");
+            }
             queue.push(Entry::new(line.seq, Owner::Order(line.order_id.clone()), waiting));
             if let Some(delay) = line.delay.filter(Delay::pending) {
                 ledger.deadlines.insert((delay.deadline, line.order_id.clone()));

@@ -747,6 +747,30 @@ fn restore_and_visits_refuse_a_line_that_cancelled_more_than_it_backordered() {
     assert_eq!(overflow.err(), Some("settled units overflow"));
 }
 
+/// Found by fuzzing stored rows (fuzz/regressions/record_decoding/): a stock row whose
+/// `next_seq` is not past every open record's `seq` loaded, and the next line took a number an
+/// open line already had — the queue then lost track of one of them ("a queue entry belongs to
+/// no open order line" after a receipt and an order).
+#[test]
+fn restore_refuses_records_numbered_after_the_next_sequence_number() {
+    let mut shop = Shop::new(allow(Some(14)), 0);
+    shop.order("A", 2).unwrap();
+    shop.reserve(1).unwrap();
+    let ledger = &shop.ledger;
+    let lines: Vec<_> = ledger.lines().map(|l| ledger.line_record(&l.order_id).unwrap()).collect();
+    let holds: Vec<_> = ledger.holds().map(|h| ledger.hold_record(&h.id).unwrap()).collect();
+    let restore = |next_seq, holds: Vec<_>, lines: Vec<_>| {
+        let stock = Stock { next_seq, ..ledger.stock().clone() };
+        Ledger::restore(ledger.policy().clone(), stock, holds, lines, vec![]).err()
+    };
+    assert_eq!(restore(ledger.stock().next_seq, holds.clone(), lines.clone()), None);
+    let numbered_after = Some("a record is numbered after the stock's next sequence number");
+    let line_seq = lines[0].0.seq;
+    assert_eq!(restore(line_seq, vec![], lines.clone()), numbered_after);
+    let hold_seq = holds[0].0.seq;
+    assert_eq!(restore(hold_seq, holds, vec![]), numbered_after);
+}
+
 #[test]
 fn event_sequence_numbers_have_no_gaps() {
     let mut shop = Shop::new(allow(Some(14)), 0);
