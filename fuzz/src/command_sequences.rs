@@ -140,7 +140,9 @@ impl Operation {
             Operation::Reserve { qty, complete, client } => {
                 Op::Reserve { qty: 1 + u32::from(qty % 5), complete, client: client.map(|c| c % 3) }
             }
-            Operation::Burst { client, count } => Op::Burst { client: client % 3, count: 10 + u32::from(count % 25) },
+            Operation::Burst { client, count } => {
+                Op::Burst { client: client % 3, count: 10 + u32::from(count % 25) }
+            }
             Operation::ConfirmHold { pick: p } => Op::ConfirmHold { pick: pick(p) },
             Operation::OrderDirect { qty } => Op::OrderDirect { qty: u32::from(qty % 5) },
             Operation::Release { pick: p } => Op::Release { pick: pick(p) },
@@ -177,7 +179,9 @@ impl Operation {
                 }
             }),
             Operation::Replay { pick: p } => Op::Replay { pick: pick(p) },
-            Operation::Prepare { qty, pin } => Op::Prepare { qty: 1 + u32::from(qty % 4), pin: pin.map(pick) },
+            Operation::Prepare { qty, pin } => {
+                Op::Prepare { qty: 1 + u32::from(qty % 4), pin: pin.map(pick) }
+            }
             Operation::Finish { pick: p, commit } => Op::Finish { pick: pick(p), commit },
             Operation::AnswerDelay { pick: p, accept } => Op::AnswerDelay { pick: pick(p), accept },
         }

@@ -182,8 +182,10 @@ fn load(text: &str) {
 }
 
 /// Sets of a SKU's rows, as this version writes them (the seeds `sku-rows*.jsonl`).
-const PINNED_ROWS: [&str; 2] =
-    [include_str!("../corpus/record_decoding/sku-rows.jsonl"), include_str!("../corpus/record_decoding/sku-rows-settled.jsonl")];
+const PINNED_ROWS: [&str; 2] = [
+    include_str!("../corpus/record_decoding/sku-rows.jsonl"),
+    include_str!("../corpus/record_decoding/sku-rows-settled.jsonl"),
+];
 
 /// One of [`PINNED_ROWS`] with its values varied by the bytes, rows dropped or repeated.
 pub fn varied_rows(data: &[u8]) -> String {

@@ -62,7 +62,9 @@ where
     let text = serde_json::to_vec(value).expect("a parsed request can be written");
     match parse::<T>(&text) {
         Ok(again) => assert_eq!(&again, value, "written as {}", String::from_utf8_lossy(&text)),
-        Err(error) => panic!("{value:?} written as {} does not parse: {error:?}", String::from_utf8_lossy(&text)),
+        Err(error) => {
+            panic!("{value:?} written as {} does not parse: {error:?}", String::from_utf8_lossy(&text))
+        }
     }
 }
 

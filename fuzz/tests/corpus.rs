@@ -10,7 +10,9 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| path.is_file() && !path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.')))
+        .filter(|path| {
+            path.is_file() && !path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.'))
+        })
         .collect();
     files.sort();
     files
