@@ -186,7 +186,8 @@ pub fn report(
 const AGE_BUCKETS: [(u32, Option<u32>); 5] =
     [(0, Some(7)), (8, Some(14)), (15, Some(30)), (31, Some(60)), (61, None)];
 
-/// The report's figures from the lines [`AnalyticsStore::analytics_lines`] gives.
+/// The report's figures from the lines [`AnalyticsStore::analytics_lines`] gives for `query`
+/// (already of its SKU, and settled in its window or open).
 pub fn summarize(
     lines: &[LineFacts],
     query: &AnalyticsQuery,
@@ -213,7 +214,7 @@ pub fn summarize(
     let (mut open_lines, mut open_units, mut oldest) = (0, 0u32, None::<u32>);
     let mut reasons =
         CancelCause::ALL.map(|cause| ReasonDoc { reason: cause.as_str().into(), lines: 0, units: 0 });
-    for line in lines.iter().filter(|line| query.sku.as_deref().is_none_or(|sku| line.sku == sku)) {
+    for line in lines {
         match &line.settled {
             None => {
                 let age = (as_of.days() - line.created.days()).max(0) as u32;
@@ -227,7 +228,6 @@ pub fn summarize(
                     bucket.units = bucket.units.saturating_add(line.outstanding);
                 }
             }
-            Some(settled) if !query.contains(settled.on()) => {}
             Some(Settled::Shipped { on, ship_date }) => {
                 shipped_lines += 1;
                 let (Some(promised), Some(agreed)) = (line.promised, line.agreed) else {
