@@ -485,6 +485,45 @@ pub fn record(
     Ok(event)
 }
 
+/// While the feed is followed, the longest the dispatcher goes without pulling it: the catalog's
+/// nudge brings new events at once, and this bounds how long one whose nudge was lost waits.
+pub const SAFETY_PULL_MS: Millis = 5 * 60_000;
+/// How soon to try again when the feed or the dispatcher's own outbox could not be reached.
+pub const RETRY_MS: Millis = 5_000;
+
+/// What the dispatcher knows at the end of a call or a run, to decide when to run next.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Wake {
+    pub now: Millis,
+    /// When the earliest pending attempt is due.
+    pub next_due: Option<Millis>,
+    /// Endpoints exist, so the feed is followed.
+    pub following: bool,
+    /// Work is left for another run at once: feed pages or due attempts beyond one run's share,
+    /// or a nudge (or a merchant's call) that came in while this run was under way — its events
+    /// may be newer than the page this run read.
+    pub again: bool,
+    /// The feed could not be read.
+    pub feed_failed: bool,
+    /// The dispatcher's own events are not all in the feed yet.
+    pub outbox_pending: bool,
+}
+
+/// When the dispatcher's alarm should next fire; `None` when nothing is left to do. The shell
+/// sets the alarm to this after every call and every run (one alarm: the latest set wins, so
+/// every reason to wake is folded in here, never set separately).
+pub fn next_run(wake: &Wake) -> Option<Millis> {
+    let now = wake.now;
+    let following = [
+        wake.again.then_some(now),
+        wake.feed_failed.then_some(now + RETRY_MS),
+        Some(now + SAFETY_PULL_MS),
+    ];
+    let always = [wake.next_due, wake.outbox_pending.then_some(now + RETRY_MS)];
+    let followed = if wake.following { &following[..] } else { &[] };
+    followed.iter().chain(&always).flatten().min().map(|&at| at.max(now))
+}
+
 /// The answer to a test or a retry: the attempt just made.
 pub fn attempt_reply(store: &impl WebhookStore, endpoint_id: &str, delivery_id: u64) -> Result<Reply, Fault> {
     let last = store.attempts(endpoint_id)?.into_iter().find(|attempt| attempt.delivery_id == delivery_id);

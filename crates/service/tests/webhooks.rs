@@ -358,3 +358,36 @@ fn the_documented_rust_verifier_accepts_a_signature_and_refuses_tampering() {
     assert!(!verify("whsec_new", body, &header, 1_795_687_263 + 301), "too old");
     assert!(!verify("whsec_new", body, "v1=00", 1_795_687_263), "no timestamp");
 }
+
+fn wake() -> webhooks::Wake {
+    webhooks::Wake { now: T0, following: true, ..webhooks::Wake::default() }
+}
+
+#[test]
+fn a_call_during_a_run_makes_the_run_end_with_the_alarm_now_not_at_a_later_retry() {
+    // The lost-nudge race: the run read the feed, a nudge came in, and a retry is due in a
+    // minute. Ending the run at the retry would leave the nudge's events waiting for it.
+    let retry_later = webhooks::Wake { next_due: Some(T0 + MINUTE), ..wake() };
+    assert_eq!(webhooks::next_run(&retry_later), Some(T0 + MINUTE));
+    assert_eq!(webhooks::next_run(&webhooks::Wake { again: true, ..retry_later }), Some(T0));
+}
+
+#[test]
+fn while_the_feed_is_followed_the_dispatcher_never_sleeps_longer_than_the_safety_pull() {
+    assert_eq!(webhooks::next_run(&wake()), Some(T0 + webhooks::SAFETY_PULL_MS));
+    let far = webhooks::Wake { next_due: Some(T0 + DAY), ..wake() };
+    assert_eq!(webhooks::next_run(&far), Some(T0 + webhooks::SAFETY_PULL_MS));
+    let failed = webhooks::Wake { feed_failed: true, ..wake() };
+    assert_eq!(webhooks::next_run(&failed), Some(T0 + webhooks::RETRY_MS));
+}
+
+#[test]
+fn without_endpoints_only_its_own_undelivered_events_and_due_attempts_wake_it() {
+    let idle = webhooks::Wake { following: false, again: true, feed_failed: true, ..wake() };
+    assert_eq!(webhooks::next_run(&idle), None);
+    let outbox = webhooks::Wake { outbox_pending: true, ..idle };
+    assert_eq!(webhooks::next_run(&outbox), Some(T0 + webhooks::RETRY_MS));
+    // An attempt overdue (its run was late) is due now, not in the past.
+    let overdue = webhooks::Wake { next_due: Some(T0 - HOUR), ..idle };
+    assert_eq!(webhooks::next_run(&overdue), Some(T0));
+}

@@ -3,8 +3,10 @@
 //! the catalog nudges this object when events arrive (while any endpoint exists), and on its
 //! alarm it pulls the feed, takes the new events in, sends every attempt that is due (signed,
 //! at most [`ATTEMPT_TIMEOUT_MS`] each, in parallel), records them, and sets the alarm at the
-//! next one. `backorder_service::webhooks` decides everything; this object stores, sends and
-//! keeps the alarm. It publishes its own events (`endpoint_disabled`) through an outbox.
+//! next one — and at least every 5 minutes while it follows the feed, so that an event whose
+//! nudge was lost is still sent. `backorder_service::webhooks` decides everything; this object
+//! stores, sends and keeps the alarm. It publishes its own events (`endpoint_disabled`) through
+//! an outbox.
 
 use std::cell::{Cell, RefCell};
 
@@ -14,7 +16,7 @@ use backorder_records::{decode, encode, AttemptRecord, DeliveryRecord, EndpointR
 use backorder_service::protocol::{Fault, Reply, WebhookCall, WebhookOp};
 use backorder_service::registry::MAX_FEED_PAGE;
 use backorder_service::webhooks::{
-    self, Attempted, Context, Counter, Handled, Outgoing, WebhookStore, ATTEMPT_TIMEOUT_MS, LOG_LENGTH,
+    self, Attempted, Context, Counter, Handled, Outgoing, Wake, WebhookStore, ATTEMPT_TIMEOUT_MS, LOG_LENGTH,
 };
 use futures_util::future::join_all;
 use worker::{durable_object, DurableObject, Env, Fetch, Request, Response, Result, SqlStorage, State};
@@ -29,8 +31,6 @@ use crate::sql::{self, exec, int, integer, rows, text};
 const ATTEMPTS_PER_RUN: u32 = 40;
 /// Feed pages taken in per run.
 const FEED_PAGES_PER_RUN: u32 = 4;
-/// How soon to try again when the feed or the outbox could not be reached.
-const RETRY_MS: Millis = 5_000;
 /// The source of the dispatcher's own events in the feed.
 const SOURCE: &str = "webhooks";
 
@@ -57,6 +57,9 @@ pub struct WebhookDispatcher {
     /// Deliveries being sent right now (by the alarm or a merchant's test), not to send twice.
     sending: RefCell<Vec<u64>>,
     outbox_pending: Cell<bool>,
+    /// A call (a nudge, say) came in since the current run began: its events may be newer than
+    /// the page the run read, so the run must not end by setting the alarm later.
+    called: Cell<bool>,
 }
 
 impl DurableObject for WebhookDispatcher {
@@ -68,6 +71,7 @@ impl DurableObject for WebhookDispatcher {
             clock: DevClock::default(),
             sending: RefCell::new(Vec::new()),
             outbox_pending: Cell::new(true),
+            called: Cell::new(false),
         }
     }
 
@@ -87,23 +91,17 @@ impl DurableObject for WebhookDispatcher {
         };
         self.deliver().await;
         // Events may be waiting (a nudge), or the development clock moved: look at once.
-        self.schedule(Some(self.now())).await;
+        self.called.set(true);
+        self.schedule(Pulled::All, false).await;
         client::respond(reply)
     }
 
     async fn alarm(&self) -> Result<Response> {
+        self.called.set(false);
         let pulled = self.pull().await;
         let more_due = self.send_due().await;
         self.deliver().await;
-        let now = self.now();
-        // More than one run takes: go on at once; the feed unreachable: try again soon.
-        let by = match pulled {
-            Pulled::Failed => Some(now + RETRY_MS),
-            Pulled::More => Some(now),
-            Pulled::All if more_due => Some(now),
-            Pulled::All => None,
-        };
-        self.schedule(by).await;
+        self.schedule(pulled, more_due).await;
         Response::empty()
     }
 }
@@ -217,19 +215,24 @@ impl WebhookDispatcher {
         }
     }
 
-    /// Sets the alarm at the next attempt due, or by `by` while the feed is followed (while any
-    /// endpoint exists); none when there is nothing to do.
-    async fn schedule(&self, by: Option<Millis>) {
+    /// Sets the alarm at [`webhooks::next_run`], after a run that took the feed in as far as
+    /// `pulled` says and left more attempts due (`more_due`), or after a call.
+    async fn schedule(&self, pulled: Pulled, more_due: bool) {
         let now = self.now();
         let next = self.transaction(|store| Ok((store.next_due()?, store.cursor()?.is_some())));
         let (next_due, following) = next.unwrap_or_else(|fault| {
             worker::console_warn!("webhooks: {}", fault);
-            (Some(now + RETRY_MS), false)
+            (Some(now + webhooks::RETRY_MS), false)
         });
-        let by = by.filter(|_| following);
-        // Events of its own not yet in the feed: deliver them again soon.
-        let outbox = self.outbox_pending.get().then_some(now + RETRY_MS);
-        let at = [next_due, by, outbox].into_iter().flatten().min().map(|at| at.max(now));
+        let wake = Wake {
+            now,
+            next_due,
+            following,
+            again: matches!(pulled, Pulled::More) || more_due || self.called.get(),
+            feed_failed: matches!(pulled, Pulled::Failed),
+            outbox_pending: self.outbox_pending.get(),
+        };
+        let at = webhooks::next_run(&wake);
         let storage = self.state.storage();
         let set = match at {
             Some(at) => storage.set_alarm(std::time::Duration::from_millis((at - now) as u64)).await,
