@@ -8,6 +8,10 @@
 //   a plain-JavaScript object doing the same SQLite writes with none of the rules,
 //   a no-op object (the driver's and the call's own cost, subtracted for the net figures).
 //   node bench/object-cpu.mjs [--clients 8] [--seconds 10]
+// With --profile, only Backorder Edge's object runs, built with its function names, under
+// workerd's inspector: the V8 CPU profile of the measured run is written to
+// target/object-cpu.cpuprofile (open it in Chrome's DevTools) and its heaviest functions printed.
+//   node --experimental-websocket bench/object-cpu.mjs --profile   (npm run bench:profile)
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +25,7 @@ const option = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
+const PROFILE = process.argv.includes("--profile");
 const CLIENTS = option("clients", 8);
 const SECONDS = option("seconds", 10);
 const binary = path.join(root, "node_modules/@cloudflare/workerd-linux-64/bin/workerd");
@@ -52,6 +57,8 @@ const variants = {
   plain: { label: "plain JS, the same SQLite writes", className: "PlainLedger" },
   noop: { label: "no-op object (driver and call only)", className: "NoopLedger" },
 };
+// `--profile plain` profiles the plain-JS object instead, for comparison.
+const PROFILED = PROFILE && (process.argv[process.argv.indexOf("--profile") + 1] in variants ? process.argv[process.argv.indexOf("--profile") + 1] : "rust");
 const jsObjects = (className) => `(
   modules = [${driverModules}],
   compatibilityDate = "2026-04-01",
@@ -64,6 +71,11 @@ async function start(variant) {
   const dir = mkdtempSync(path.join(tmpdir(), "backorder-object-cpu-"));
   const stateDir = mkdtempSync(path.join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "backorder-object-cpu-state-"));
   cpSync(BUILT_WORKER.dir, path.join(dir, "build"), { recursive: true });
+  if (PROFILE) {
+    // The same code with its name section (scripts/build.sh keeps this copy), for a profile
+    // that names Rust functions.
+    cpSync(path.join(root, "target/worker-with-names.wasm"), path.join(dir, "build/index_bg.wasm"));
+  }
   cpSync(path.join(here, "object-cpu"), path.join(dir, "objects"), { recursive: true });
   const port = await freePort();
   const { className, objects = () => jsObjects(className) } = variants[variant];
@@ -84,7 +96,9 @@ const config :Workerd.Config = (
 );
 `,
   );
-  const child = spawn(binary, ["serve", "config.capnp", "--experimental"], { cwd: dir, stdio: ["ignore", "inherit", "inherit"] });
+  const inspector = PROFILE ? await freePort() : null;
+  const args = ["serve", "config.capnp", "--experimental", ...(inspector ? [`--inspector-addr=127.0.0.1:${inspector}`] : [])];
+  const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "inherit", "inherit"] });
   const kill = () => child.kill("SIGKILL");
   process.on("exit", kill);
   for (let i = 0; ; i++) {
@@ -99,6 +113,7 @@ const config :Workerd.Config = (
   }
   return {
     port,
+    inspector,
     cpuMs: () => cpuTimeMs(child.pid),
     async stop() {
       process.off("exit", kill);
@@ -129,9 +144,11 @@ async function measure(variant) {
       if (created.status !== 201) throw new Error(`creating the product: ${created.status} ${await created.text()}`);
     }
     await closedLoop({ port: server.port, clients: CLIENTS, seconds: Math.min(3, SECONDS), request: reserve(`${variant}-warm`) });
+    const profiler = PROFILE ? await Profiler.attach(server.inspector, "objects") : null;
     const before = server.cpuMs();
     const result = await closedLoop({ port: server.port, clients: CLIENTS, seconds: SECONDS, request: reserve(variant) });
     const cpu = server.cpuMs() - before;
+    if (profiler) await profiler.report(result.statuses.get(201) ?? 0);
     const answered = result.statuses.get(201) ?? 0;
     const others = [...result.statuses].filter(([status]) => status !== 201);
     if (others.length || result.dropped) {
@@ -145,6 +162,76 @@ async function measure(variant) {
   } finally {
     await server.stop();
   }
+}
+
+/** V8's sampling profiler in one of workerd's isolates, through the inspector (CDP). */
+const Profiler = {
+  async attach(port, service) {
+    if (typeof WebSocket === "undefined") throw new Error("--profile needs WebSocket: run node --experimental-websocket");
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/${service}`);
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve;
+      socket.onerror = () => reject(new Error(`the inspector of ${service} could not be reached`));
+    });
+    let id = 0;
+    const waiting = new Map();
+    socket.onmessage = ({ data }) => {
+      const message = JSON.parse(data);
+      const answer = waiting.get(message.id);
+      if (!answer) return;
+      waiting.delete(message.id);
+      message.error ? answer.reject(new Error(JSON.stringify(message.error))) : answer.resolve(message.result);
+    };
+    const send = (method, params = {}) =>
+      new Promise((resolve, reject) => {
+        waiting.set(++id, { resolve, reject });
+        socket.send(JSON.stringify({ id, method, params }));
+      });
+    await send("Profiler.enable");
+    await send("Profiler.setSamplingInterval", { interval: 100 });
+    await send("Profiler.start");
+    return {
+      async report(requests) {
+        const { profile } = await send("Profiler.stop");
+        socket.close();
+        const file = path.join(root, "target/object-cpu.cpuprofile");
+        writeFileSync(file, JSON.stringify(profile));
+        printProfile(profile, requests);
+        console.log(`profile written to ${path.relative(process.cwd(), file)}`);
+      },
+    };
+  },
+};
+
+/** The functions with the most samples, by their own time and with their callees, per request. */
+function printProfile(profile, requests) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const name = (node) => node.callFrame.functionName || `(anonymous ${path.basename(node.callFrame.url || "")})`;
+  const microseconds = (profile.endTime - profile.startTime) / profile.samples.length;
+  const self = new Map();
+  const total = new Map();
+  for (const sample of profile.samples) {
+    const leaf = byId.get(sample);
+    self.set(name(leaf), (self.get(name(leaf)) ?? 0) + 1);
+    const seen = new Set();
+    for (let id = sample; id !== undefined; id = parent.get(id)) seen.add(name(byId.get(id)));
+    for (const fn of seen) total.set(fn, (total.get(fn) ?? 0) + 1);
+  }
+  const per = (samples) => `${((samples * microseconds) / requests).toFixed(1).padStart(7)} µs`;
+  const top = (map, label) => {
+    console.log(`${label} (per reservation, ${requests} reservations, ${profile.samples.length} samples):`);
+    for (const [fn, samples] of [...map].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${per(samples)}  ${fn.slice(0, 110)}`);
+  };
+  top(self, "own time");
+  top(total, "with callees");
+}
+
+if (PROFILE) {
+  console.log(`profiling ${variants[PROFILED].label}: ${CLIENTS} closed-loop connections, ${SECONDS} s`);
+  await measure(PROFILED);
+  process.exit(0);
 }
 
 console.log(`one object's CPU per reservation: objects in their own workerd process, ${CLIENTS} closed-loop connections, ${SECONDS} s each`);

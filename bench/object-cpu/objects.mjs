@@ -17,6 +17,9 @@ export class PlainLedger extends DurableObject {
     sql.exec(
       "CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL)",
     );
+    sql.exec("CREATE INDEX IF NOT EXISTS replies_by_age ON replies (at)");
+    sql.exec("CREATE INDEX IF NOT EXISTS held_holds ON holds (id) WHERE resolved_at IS NULL");
+    sql.exec("CREATE INDEX IF NOT EXISTS resolved_holds ON holds (resolved_at) WHERE resolved_at IS NOT NULL");
     const row = sql.exec("SELECT record FROM stock WHERE id = 1").toArray()[0];
     this.stock = row ? JSON.parse(row.record) : { free: 1_000_000, received: 1_000_000, next_seq: 0, next_event_seq: 0 };
   }
