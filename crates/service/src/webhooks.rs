@@ -514,11 +514,8 @@ pub struct Wake {
 /// every reason to wake is folded in here, never set separately).
 pub fn next_run(wake: &Wake) -> Option<Millis> {
     let now = wake.now;
-    let following = [
-        wake.again.then_some(now),
-        wake.feed_failed.then_some(now + RETRY_MS),
-        Some(now + SAFETY_PULL_MS),
-    ];
+    let following =
+        [wake.again.then_some(now), wake.feed_failed.then_some(now + RETRY_MS), Some(now + SAFETY_PULL_MS)];
     let always = [wake.next_due, wake.outbox_pending.then_some(now + RETRY_MS)];
     let followed = if wake.following { &following[..] } else { &[] };
     followed.iter().chain(&always).flatten().min().map(|&at| at.max(now))
