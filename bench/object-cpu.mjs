@@ -8,10 +8,11 @@
 //   a plain-JavaScript object doing the same SQLite writes with none of the rules,
 //   a no-op object (the driver's and the call's own cost, subtracted for the net figures).
 //   node bench/object-cpu.mjs [--clients 8] [--seconds 10]
-// With --profile, only Backorder Edge's object runs, built with its function names, under
-// workerd's inspector: the V8 CPU profile of the measured run is written to
-// target/object-cpu.cpuprofile (open it in Chrome's DevTools) and its heaviest functions printed.
-//   node --experimental-websocket bench/object-cpu.mjs --profile   (npm run bench:profile)
+// With --profile, only Backorder Edge's object runs (`--profile plain`: the plain-JS one), the
+// Rust one built with its function names, under workerd's inspector: the V8 CPU profile of the
+// measured run is written to target/object-cpu.cpuprofile (open it in Chrome's DevTools) and its
+// heaviest functions printed.
+//   node --experimental-websocket bench/object-cpu.mjs --profile [plain]   (npm run bench:profile)
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -57,8 +58,8 @@ const variants = {
   plain: { label: "plain JS, the same SQLite writes", className: "PlainLedger" },
   noop: { label: "no-op object (driver and call only)", className: "NoopLedger" },
 };
-// `--profile plain` profiles the plain-JS object instead, for comparison.
-const PROFILED = PROFILE && (process.argv[process.argv.indexOf("--profile") + 1] in variants ? process.argv[process.argv.indexOf("--profile") + 1] : "rust");
+const profiledName = process.argv[process.argv.indexOf("--profile") + 1];
+const PROFILED = profiledName in variants ? profiledName : "rust";
 const jsObjects = (className) => `(
   modules = [${driverModules}],
   compatibilityDate = "2026-04-01",
@@ -71,7 +72,7 @@ async function start(variant) {
   const dir = mkdtempSync(path.join(tmpdir(), "backorder-object-cpu-"));
   const stateDir = mkdtempSync(path.join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "backorder-object-cpu-state-"));
   cpSync(BUILT_WORKER.dir, path.join(dir, "build"), { recursive: true });
-  if (PROFILE) {
+  if (PROFILE && variant === "rust") {
     // The same code with its name section (scripts/build.sh keeps this copy), for a profile
     // that names Rust functions.
     cpSync(path.join(root, "target/worker-with-names.wasm"), path.join(dir, "build/index_bg.wasm"));
